@@ -1,0 +1,1 @@
+"""The HTTP layer: thin routes, shared dependencies and the error handlers."""

@@ -1,0 +1,37 @@
+"""Dependencies shared by the routes, declared once as ``Annotated`` aliases."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.db import unit_of_work, writer
+from app.settings import Settings
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: commits when the route returns, rolls back on an error."""
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A unit of work that will write: on SQLite it takes the write lock when it begins."""
+    with unit_of_work(writer(request.app.state.engine)) as session:
+        yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

@@ -1,0 +1,91 @@
+"""ETags on every GET, 304 on a matching If-None-Match, and caching headers for a public dataset.
+
+A pure ASGI middleware: it buffers only responses that declare their length, so streamed
+exports pass through untouched.
+"""
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Readers may keep a copy but must check it is still current: corrections show at once,
+# and the check costs a 304 with no body.
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag.removeprefix("W/") in candidates
+
+
+class ETagMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        start: Message | None = None
+        body = bytearray()
+        passthrough: bool | None = False
+
+        async def wrapped(message: Message) -> None:
+            nonlocal start, passthrough
+            if passthrough is None:
+                return
+            if passthrough:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                if message["status"] == 200 and "etag" in headers:
+                    # The route tagged the record itself (a version-based tag).
+                    if _matches(request_headers.get("if-none-match", ""), headers["etag"]):
+                        await self._not_modified(message, send)
+                        passthrough = None  # drop the body that follows
+                        return
+                    passthrough = True
+                    tagged = MutableHeaders(raw=list(message["headers"]))
+                    tagged.setdefault("Cache-Control", CACHE_CONTROL)
+                    await send({**message, "headers": tagged.raw})
+                    return
+                if message["status"] != 200 or "content-length" not in headers:
+                    passthrough = True
+                    await send(message)
+                    return
+                start = message
+                return
+            if message["type"] == "http.response.body" and start is not None:
+                body.extend(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                await self._finish(start, bytes(body), request_headers, send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+    @staticmethod
+    async def _not_modified(start: Message, send: Send) -> None:
+        headers = MutableHeaders(raw=list(start["headers"]))
+        for name in ("content-length", "content-type"):
+            if name in headers:
+                del headers[name]
+        headers.setdefault("Cache-Control", CACHE_CONTROL)
+        await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": b""})
+
+    @staticmethod
+    async def _finish(start: Message, body: bytes, request_headers: Headers, send: Send) -> None:
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        headers = MutableHeaders(raw=list(start["headers"]))
+        headers["ETag"] = etag
+        headers.setdefault("Cache-Control", CACHE_CONTROL)
+        if _matches(request_headers.get("if-none-match", ""), etag):
+            await ETagMiddleware._not_modified({**start, "headers": headers.raw}, send)
+            return
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,201 @@
+"""Every error leaves as ``application/problem+json`` (RFC 9457) with a detail naming the field."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger("sourced")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _clean(value: Any) -> Any:
+    # Validation errors may echo the input; keep the body JSON-safe (no bytes, no surrogates).
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return str(value) if not isinstance(value, int | float | bool | type(None)) else value
+
+
+def _problem_only_openapi(app: FastAPI) -> None:
+    """Error responses are documented as problem+json only (FastAPI adds application/json)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for methods in schema.get("paths", {}).values():
+                for operation in methods.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and PROBLEM_JSON in content:
+                            for media in list(content):
+                                if media != PROBLEM_JSON:
+                                    del content[media]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install(app: FastAPI) -> None:
+    _problem_only_openapi(app)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status == 503:
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return problem(
+            exc.status,
+            exc.detail,
+            title=exc.title,
+            instance=request.url.path,
+            headers=headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            field, message = (
+                _field_name(tuple(e["loc"])),
+                _clean(e["msg"]).removeprefix("Value error, "),
+            )
+            # Whole-record rules name their field at the start of the message.
+            if field == "body" and ": " in message:
+                field, message = message.split(": ", 1)
+            errors.append({"field": field, "message": message, "type": e["type"]})
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = (
+            exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        )
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no resource at {request.url.path}"
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests raced for the same slug or idempotency key; the loser is told so.
+        log.info("integrity conflict on %s", request.url.path)
+        return problem(
+            409,
+            "the request conflicts with a change made at the same moment; read again and retry",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return problem(
+            503,
+            "the database cannot be reached; try again shortly",
+            instance=request.url.path,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(
+            500, "an unexpected error occurred; it has been logged", instance=request.url.path
+        )
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(default="about:blank", examples=["about:blank"])
+    title: str = Field(examples=["Invalid parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(
+        description="What went wrong, naming the field.",
+        examples=["sort: unknown field 'password'; choose from id, slug, value"],
+    )
+    instance: str | None = Field(default=None, examples=["/v1/figures"])
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="On 422: each invalid field with its message."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "A parameter is not one this endpoint accepts (unknown filter, sort field or cursor).",
+    401: "No key, or a key that is unknown or revoked (`WWW-Authenticate: Bearer`).",
+    403: "The key's scope does not allow this operation.",
+    404: "No record with that slug.",
+    409: "A record with that slug already exists.",
+    412: "`If-Match` is stale: the record changed since it was read; the body has the current ETag.",
+    428: "`If-Match` is missing: send the record's current ETag.",
+    422: "A parameter or the body failed validation; `detail` names the field.",
+    503: "The database cannot be reached; retry after `Retry-After` seconds.",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses an endpoint can give."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,223 @@
+"""Editors' writes on sources, events and figures: one router shape for the three collections.
+
+Creates answer 201 with Location and ETag; PATCH (JSON Merge Patch) and DELETE (a retraction,
+never a hard delete) need If-Match with the current ETag and a reason.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from app.api import problems
+from app.api.auth import EditorKey
+from app.api.deps import SessionDep, WriteSessionDep
+from app.api.listing import base_url
+from app.api.params import forbid_unknown_query_params
+from app.schemas.event_detail import EventDetail
+from app.schemas.figure import FigurePublic
+from app.schemas.revision import RevisionPublic
+from app.schemas.source import SourcePublic
+from app.services import editing, events, figures, history, idempotency, sources
+
+ReasonHeader = Annotated[
+    str | None,
+    Header(
+        alias="Sourced-Reason",
+        max_length=2000,
+        description="Why the record changes (or a `reason` field in the body).",
+        examples=["Corrected the figure after the outlet's correction of 3 March"],
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a POST safely: the same key and body replay the first answer.",
+        examples=["2026-11-25-deserters-figure"],
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="The record's current ETag, from a GET; a stale one is refused with 412.",
+        examples=['"2-1a2b3c4d5e6f"'],
+    ),
+]
+
+
+def _view(kind: str, session: Any, slug: str) -> Any:
+    loader: Callable[[Any, str], Any] = {
+        "source": sources.get_source,
+        "event": events.get_event,
+        "figure": figures.get_figure,
+    }[kind]
+    return loader(session, slug)
+
+
+def _public(kind: str, view: Any, root: str) -> BaseModel:
+    render = {"source": SourcePublic.of, "event": EventDetail.of, "figure": FigurePublic.of}[kind]
+    return render(view, root)
+
+
+def respond(
+    request: Request, kind: str, plural: str, session: Any, slug: str, status: int
+) -> JSONResponse:
+    view = _view(kind, session, slug)
+    body = _public(kind, view, base_url(request)).model_dump(mode="json")
+    headers = {"ETag": view.etag}
+    if status == 201:
+        headers["Location"] = f"{base_url(request)}v1/{plural}/{slug}"
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def build(
+    kind: str,
+    plural: str,
+    create_model: type[BaseModel],
+    public_model: type[BaseModel],
+    example: dict,
+) -> APIRouter:
+    router = APIRouter(
+        prefix=f"/v1/{plural}",
+        tags=[plural],
+        responses=problems.responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+        dependencies=[Depends(forbid_unknown_query_params)],
+    )
+    slug_path = Annotated[
+        str, Path(max_length=120, description=f"The {kind}'s slug.", examples=[example["slug"]])
+    ]
+
+    @router.post(
+        "",
+        status_code=201,
+        summary=f"Add a {kind}",
+        response_model=public_model,
+        openapi_extra={"security": [{"ApiKey": []}]},
+    )
+    def create(
+        request: Request,
+        session: WriteSessionDep,
+        key: EditorKey,
+        payload: Annotated[create_model, Body(openapi_examples={"seeded": {"value": example}})],  # type: ignore[valid-type]
+        reason: ReasonHeader = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        body = payload.model_dump(exclude={"reason"}, exclude_unset=True)  # type: ignore[attr-defined]
+        why = reason or payload.reason  # type: ignore[attr-defined]
+        fingerprint = idempotency.fingerprint(kind, payload.model_dump(mode="json"), why)  # type: ignore[attr-defined]
+        if idempotency_key is not None:
+            earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
+            if earlier is not None:
+                return Response(
+                    earlier.body,
+                    status_code=earlier.status,
+                    headers=earlier.headers,
+                    media_type="application/json",
+                )
+        row = editing.create(session, kind, body, key.name, why)
+        response = respond(request, kind, plural, session, row.slug, 201)
+        if idempotency_key is not None:
+            headers = {k: response.headers[k] for k in ("location", "etag")}
+            idempotency.remember(
+                session,
+                key.id,
+                idempotency_key,
+                fingerprint,
+                201,
+                headers,
+                response.body.decode(),  # type: ignore[arg-type]
+            )
+        return response
+
+    create.__doc__ = (
+        f"Adds a {kind}. Answers 201 with `Location` and `ETag`; a slug already taken is 409."
+    )
+
+    @router.patch(
+        "/{slug}",
+        summary=f"Correct a {kind} (JSON Merge Patch)",
+        response_model=public_model,
+        openapi_extra={"security": [{"ApiKey": []}]},
+    )
+    def update(
+        request: Request,
+        session: WriteSessionDep,
+        key: EditorKey,
+        slug: slug_path,
+        patch: Annotated[
+            dict[str, Any],
+            Body(
+                description="Fields to change; `null` clears a field; lists (the chain) are replaced whole. "
+                "May carry `reason`.",
+                openapi_examples={
+                    "correction": {
+                        "value": {
+                            "note": "Checked against the outlet's text.",
+                            "reason": "Added a note",
+                        }
+                    }
+                },
+            ),
+        ],
+        if_match: IfMatch = None,
+        reason: ReasonHeader = None,
+    ) -> JSONResponse:
+        row = editing.find(session, kind, slug)
+        editing.check_version(if_match, _view(kind, session, slug).etag)
+        patch = dict(patch)
+        why = editing.require_reason(reason or patch.pop("reason", None))
+        editing.update(session, kind, row, patch, key.name, why)
+        return respond(request, kind, plural, session, slug, 200)
+
+    update.__doc__ = (
+        f"Changes the {kind}: every change is a revision with the key's name and the reason. "
+        "Needs `If-Match` (428 without, 412 when stale)."
+    )
+
+    @router.delete(
+        "/{slug}",
+        summary=f"Retract a {kind}",
+        response_model=public_model,
+        openapi_extra={"security": [{"ApiKey": []}]},
+    )
+    def retract(
+        request: Request,
+        session: WriteSessionDep,
+        key: EditorKey,
+        slug: slug_path,
+        if_match: IfMatch = None,
+        reason: ReasonHeader = None,
+    ) -> JSONResponse:
+        row = editing.find(session, kind, slug)
+        editing.check_version(if_match, _view(kind, session, slug).etag)
+        why = editing.require_reason(reason)
+        editing.retract(session, kind, row, key.name, why)
+        return respond(request, kind, plural, session, slug, 200)
+
+    @router.get(
+        "/{slug}/history",
+        summary=f"Every version of a {kind}",
+        response_model=list[RevisionPublic],
+    )
+    def record_history(session: SessionDep, slug: slug_path) -> list[RevisionPublic]:
+        row = editing.find(session, kind, slug)
+        return [RevisionPublic.of(r) for r in history.of_record(session, kind, row.id)]
+
+    record_history.__doc__ = (
+        f"Every create, correction and retraction of the {kind}"
+        + (" and of the links of its chain" if kind != "source" else "")
+        + ", oldest first, with time, actor, reason and the changed fields."
+    )
+
+    retract.__doc__ = (
+        f"Marks the {kind} retracted with the reason. It stays readable, is left out of lists "
+        "unless `include_retracted=true`, and is never deleted."
+    )
+    return router

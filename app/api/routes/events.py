@@ -1,0 +1,98 @@
+"""Events with the chains of those who report them and their figures."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import SessionDep
+from app.api.listing import base_url, link_header, next_url
+from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.models.vocab import EventType, Status
+from app.schemas.common import Page
+from app.schemas.event import EventPublic
+from app.schemas.event_detail import EventDetail
+from app.services import events
+from app.services.events import EventQuery
+
+router = APIRouter(
+    prefix="/v1/events",
+    tags=["events"],
+    dependencies=[Depends(forbid_unknown_query_params)],
+    responses=problems.responses(400, 404, 422, 503),
+)
+
+
+@router.get("", summary="List events", response_model=Page[EventPublic])
+def list_events(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    type: Annotated[list[EventType], repeatable("Event type.", "desertion")] = [],  # noqa: B006
+    country: Annotated[
+        list[str], repeatable("ISO 3166-1 alpha-2 country where it happened.", "RU")
+    ] = [],  # noqa: B006
+    tag: Annotated[list[str], repeatable("A tag the event carries.", "barrier-troops")] = [],  # noqa: B006
+    source: Annotated[
+        list[str], repeatable("A source in the event's chain or its figures' chains.", "rfe-rl")
+    ] = [],  # noqa: B006
+    status: Annotated[
+        list[Status], repeatable("Record status (default: published and corrected).", "published")
+    ] = [],  # noqa: B006
+    date_from: Annotated[
+        date | None,
+        Query(description="Events whose date overlaps this day or later.", examples=["1941-01-01"]),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(
+            description="Events whose date overlaps this day or earlier.", examples=["1941-12-31"]
+        ),
+    ] = None,
+    q: SearchText = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Comma-separated fields of: id, slug, title, date, updated_at; `-` for descending.",
+            examples=["date"],
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    count: Count = False,
+) -> Page[EventPublic]:
+    """Events, each with the chain of sources that report it. Filters combine with AND."""
+    query = EventQuery(
+        type=[t.value for t in type],
+        country=country,
+        tag=tag,
+        source=source,
+        status=[s.value for s in status],
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+    )
+    page = events.list_events(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    root = base_url(request)
+    return Page[EventPublic](
+        items=[EventPublic.of(v, root) for v in page.items], next=url, total=page.total
+    )
+
+
+@router.get("/{slug}", summary="One event with its figures", response_model=EventDetail)
+def get_event(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    slug: Annotated[
+        str, Path(max_length=120, description="The event's slug.", examples=["russian-desertions"])
+    ],
+) -> EventDetail:
+    """The event, the chain of sources that report it, and every figure about it with its chain."""
+    view = events.get_event(session, slug)
+    response.headers["ETag"] = view.etag
+    return EventDetail.of(view, base_url(request))

@@ -1,0 +1,184 @@
+"""Figures with their attribution chains and citations."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import AwareDatetime
+
+from app.api import problems
+from app.api.deps import SessionDep
+from app.api.listing import base_url, link_header, next_url
+from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.models.vocab import Qualifier, Status
+from app.schemas.common import Page
+from app.schemas.figure import FigurePublic
+from app.services import figures
+from app.services.figures import FigureQuery
+
+router = APIRouter(
+    prefix="/v1/figures",
+    tags=["figures"],
+    dependencies=[Depends(forbid_unknown_query_params)],
+    responses=problems.responses(400, 404, 422, 503),
+)
+
+SlugPath = Annotated[
+    str,
+    Path(
+        max_length=120,
+        description="The figure's slug.",
+        examples=["deserters-since-invasion"],
+    ),
+]
+
+
+@router.get(
+    "", summary="List figures with their attribution chains", response_model=Page[FigurePublic]
+)
+def list_figures(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    measure: Annotated[list[str], repeatable("Measure of the vocabulary.", "deserters")] = [],  # noqa: B006
+    event: Annotated[list[str], repeatable("Event slug.", "russian-desertions")] = [],  # noqa: B006
+    source: Annotated[
+        list[str], repeatable("A source anywhere in the chain (or under it).", "rfe-rl")
+    ] = [],  # noqa: B006
+    claimant: Annotated[
+        list[str], repeatable("The source at position 0 of the chain.", "ua-mod")
+    ] = [],  # noqa: B006
+    party: Annotated[
+        list[Literal["RU", "UA", "none"]],
+        repeatable("The claimant's side in the conflict; `none` for independent claimants.", "UA"),
+    ] = [],  # noqa: B006
+    exclude_party_claims: Annotated[
+        bool,
+        Query(
+            description="Leave out figures whose claimant is a party to the conflict.",
+            examples=[False],
+        ),
+    ] = False,
+    qualifier: Annotated[list[Qualifier], repeatable("How exact the figure is.", "at_least")] = [],  # noqa: B006
+    unit: Annotated[list[str], repeatable("Unit of the figure.", "persons")] = [],  # noqa: B006
+    status: Annotated[
+        list[Status], repeatable("Record status (default: published and corrected).", "published")
+    ] = [],  # noqa: B006
+    date_from: Annotated[
+        date | None,
+        Query(
+            description="Figures whose period overlaps this day or later.", examples=["1941-01-01"]
+        ),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(
+            description="Figures whose period overlaps this day or earlier.",
+            examples=["1941-12-31"],
+        ),
+    ] = None,
+    value_gte: Annotated[
+        Decimal | None,
+        Query(
+            description="Value (or, without one, the lower bound) at least this.", examples=[1000]
+        ),
+    ] = None,
+    value_lte: Annotated[
+        Decimal | None,
+        Query(
+            description="Value (or, without one, the lower bound) at most this.", examples=[100000]
+        ),
+    ] = None,
+    q: SearchText = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Comma-separated fields of: id, slug, value, lower_bound, upper_bound, period, "
+            "updated_at, created_at; `-` for descending. Ties end with id.",
+            examples=["-value"],
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    count: Count = False,
+) -> Page[FigurePublic]:
+    """Every figure with its event, its ordered attribution chain and a ready-to-paste citation.
+
+    Filters combine with AND; several values of one filter combine with OR.
+    """
+    query = FigureQuery(
+        measure=measure,
+        event=event,
+        source=source,
+        claimant=claimant,
+        party=list(party),
+        exclude_party_claims=exclude_party_claims,
+        qualifier=[q_.value for q_ in qualifier],
+        unit=unit,
+        status=[s.value for s in status],
+        date_from=date_from,
+        date_to=date_to,
+        value_gte=value_gte,
+        value_lte=value_lte,
+        q=q,
+    )
+    page = figures.list_figures(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    root = base_url(request)
+    return Page[FigurePublic](
+        items=[FigurePublic.of(v, root) for v in page.items], next=url, total=page.total
+    )
+
+
+@router.get("/{slug}", summary="One figure with its attribution chain", response_model=FigurePublic)
+def get_figure(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    slug: SlugPath,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Answer as the dataset stood at this moment (ISO 8601 with a time zone).",
+            examples=["2026-01-01T00:00:00Z"],
+        ),
+    ] = None,
+) -> FigurePublic:
+    """The figure, its event, every link of its chain with quotes, and its citation.
+
+    The `ETag` is what a correction's `If-Match` needs."""
+    view = (
+        figures.get_figure(session, slug)
+        if as_of is None
+        else figures.get_figure_as_of(session, slug, as_of)
+    )
+    response.headers["ETag"] = view.etag
+    return FigurePublic.of(view, base_url(request))
+
+
+@router.get(
+    "/{slug}/citation",
+    summary="The figure's citation as text",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/plain": {"example": "At least 50,000 ... according to ..."}}}
+    },
+)
+def get_citation(
+    session: SessionDep,
+    slug: SlugPath,
+    style: Annotated[
+        Literal["text", "markdown", "html"],
+        Query(
+            description="`markdown` and `html` link the sources that have a URL.", examples=["text"]
+        ),
+    ] = "text",
+) -> PlainTextResponse:
+    """A sentence to paste into a story: the figure in the source's words, the claimant first."""
+    view = figures.get_figure(session, slug)
+    media = {"text": "text/plain", "markdown": "text/markdown", "html": "text/html"}[style]
+    return PlainTextResponse(view.citation(style), media_type=f"{media}; charset=utf-8")

@@ -1,0 +1,89 @@
+"""Full-text search over the whole dataset."""
+
+import base64
+import binascii
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import SessionDep
+from app.api.listing import base_url, link_header, next_url
+from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
+from app.errors import InvalidParameterError
+from app.schemas.common import Page
+from app.schemas.search import SearchHit
+from app.services import search
+from app.services.search import PLURAL
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["search"],
+    dependencies=[Depends(forbid_unknown_query_params)],
+    responses=problems.responses(400, 404, 422, 503),
+)
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = payload["o"]
+        if isinstance(offset, int) and not isinstance(offset, bool) and 0 <= offset <= 1_000_000:
+            return offset
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        pass
+    raise InvalidParameterError("cursor: not a cursor this search handed out; use the `next` link")
+
+
+def _cursor(offset: int | None) -> str | None:
+    if offset is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+@router.get("/search", summary="Search figures, events and sources", response_model=Page[SearchHit])
+def search_dataset(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_Q,
+            description="Words to find in titles, summaries, figures' phrases, quotes, notes and source names. "
+            "Every word must match; the last also as a prefix.",
+            examples=["barrier troops"],
+        ),
+    ],
+    type: Annotated[
+        list[str], repeatable("Only these kinds of record: figure, event or source.", "figure")
+    ] = [],  # noqa: B006
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[SearchHit]:
+    """Ranked matches, best first, each with its type and a highlighted snippet."""
+    unknown = [t for t in type if t not in PLURAL]
+    if unknown:
+        raise InvalidParameterError(
+            f"type: unknown record type {unknown[0][:50]!r}; choose from event, figure, source"
+        )
+    page = search.search(session, q, type, limit, _offset(cursor))
+    root = base_url(request)
+    items = [
+        SearchHit(
+            type=hit.entity,
+            slug=hit.slug,
+            url=f"{root}v1/{PLURAL[hit.entity]}/{hit.slug}",
+            title=hit.title,
+            snippet=hit.snippet,
+            rank=round(hit.rank, 6),
+        )
+        for hit in page.hits
+    ]
+    url = next_url(request, _cursor(page.next_offset))
+    link_header(response, url)
+    return Page[SearchHit](items=items, next=url)

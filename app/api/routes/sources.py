@@ -1,0 +1,125 @@
+"""Sources: who claims, relays and publishes, and everything that rests on each."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import SessionDep
+from app.api.listing import base_url, link_header, next_url
+from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.models.vocab import SourceKind, Status
+from app.schemas.common import Page
+from app.schemas.figure import FigurePublic
+from app.schemas.source import SourcePublic
+from app.services import figures, sources
+from app.services.figures import FigureQuery
+from app.services.sources import SourceQuery
+
+router = APIRouter(
+    prefix="/v1/sources",
+    tags=["sources"],
+    dependencies=[Depends(forbid_unknown_query_params)],
+    responses=problems.responses(400, 404, 422, 503),
+)
+
+SlugPath = Annotated[
+    str, Path(max_length=120, description="The source's slug.", examples=["rfe-rl"])
+]
+FigureSort = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Comma-separated fields of: id, slug, value, lower_bound, upper_bound, period, "
+        "updated_at, created_at; `-` for descending.",
+        examples=["-value"],
+    ),
+]
+
+
+@router.get("", summary="List sources", response_model=Page[SourcePublic])
+def list_sources(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    kind: Annotated[list[SourceKind], repeatable("Kind of source.", "news_service")] = [],  # noqa: B006
+    party: Annotated[
+        list[Literal["RU", "UA", "none"]],
+        repeatable("Side in the conflict; `none` for independent sources.", "RU"),
+    ] = [],  # noqa: B006
+    country: Annotated[
+        list[str], repeatable("ISO 3166-1 alpha-2 country of the source.", "RU")
+    ] = [],  # noqa: B006
+    status: Annotated[
+        list[Status], repeatable("Record status (default: published and corrected).", "published")
+    ] = [],  # noqa: B006
+    q: SearchText = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Comma-separated fields of: id, slug, name, kind, updated_at; `-` for descending.",
+            examples=["name"],
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    count: Count = False,
+) -> Page[SourcePublic]:
+    """Every source: outlets, services, ministries, people, documents and archives."""
+    query = SourceQuery(
+        kind=[k.value for k in kind],
+        party=list(party),
+        country=country,
+        status=[s.value for s in status],
+        q=q,
+    )
+    page = sources.list_sources(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    root = base_url(request)
+    return Page[SourcePublic](
+        items=[SourcePublic.of(v, root) for v in page.items], next=url, total=page.total
+    )
+
+
+@router.get(
+    "/{slug}",
+    summary="One source with counts of what it claims and relays",
+    response_model=SourcePublic,
+)
+def get_source(
+    request: Request, response: Response, session: SessionDep, slug: SlugPath
+) -> SourcePublic:
+    """The source, its parent organisation, and how often it claims, relays, publishes or is quoted."""
+    view = sources.get_source(session, slug)
+    response.headers["ETag"] = view.etag
+    return SourcePublic.of(view, base_url(request))
+
+
+@router.get(
+    "/{slug}/figures",
+    summary="Every figure that rests on a source",
+    response_model=Page[FigurePublic],
+)
+def list_source_figures(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    slug: SlugPath,
+    sort: FigureSort = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    count: Count = False,
+) -> Page[FigurePublic]:
+    """Figures whose chain contains this source, or a source under it, at any position."""
+    sources.require(session, slug)
+    page = figures.list_figures(
+        session, FigureQuery(source=[slug]), sort=sort, limit=limit, cursor=cursor, count=count
+    )
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    root = base_url(request)
+    return Page[FigurePublic](
+        items=[FigurePublic.of(v, root) for v in page.items], next=url, total=page.total
+    )

@@ -1,0 +1,190 @@
+"""The ``sourced`` command: migrate, seed and serve."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app import migrate
+from app.errors import DomainError
+from app.settings import Settings
+
+cli = typer.Typer(
+    help="Sourced: a sourced event dataset over HTTP.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys for editors and admins.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+DEFAULT_SEED = Path("seed")
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """One transaction against the configured database; domain errors exit with status 1."""
+    from app.db import build_engine, unit_of_work
+
+    engine = build_engine(Settings())
+    try:
+        with unit_of_work(engine) as session:
+            yield session
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    settings = Settings()
+    migrate.upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Migrate the database down to REVISION (`base` empties it)."""
+    settings = Settings()
+    migrate.downgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@cli.command()
+def seed(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Seed files or folders.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    remote: Annotated[
+        str | None, typer.Option(help="Send the files as bundles to this Sourced server instead.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(envvar="SOURCED_KEY", help="Editor key for --remote.")
+    ] = None,
+) -> None:
+    """Load seed files (default: everything in seed/), all or nothing."""
+    from app.db import build_engine
+    from app.services import seeding
+
+    if remote is not None:
+        _seed_remote(remote, key, paths or [DEFAULT_SEED])
+        return
+
+    engine = build_engine(Settings())
+    try:
+        changes = seeding.run(engine, paths or [DEFAULT_SEED], dry_run=dry_run)
+    except seeding.SeedError as exc:
+        typer.echo(f"seed refused: {len(exc.problems)} problem(s), nothing written", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    prefix = "would " if dry_run else ""
+    for change in changes:
+        typer.echo(f"{prefix}{change}")
+    typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
+
+
+def _seed_remote(url: str, key: str | None, paths: list[Path]) -> None:
+    """Each file becomes one bundle, vocabulary files (no `document`) first."""
+    import httpx
+
+    from app.services import bundles, seeding
+
+    if not key:
+        typer.echo("--remote needs --key (or SOURCED_KEY)", err=True)
+        raise typer.Exit(code=2)
+    loaded = []
+    for path in seeding.discover(paths):
+        file, problems = seeding.read_file(path)
+        if problems or file is None:
+            for problem in problems:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(code=1)
+        loaded.append(file)
+    loaded.sort(key=lambda f: (f.data.document is not None, str(f.path)))
+    with httpx.Client(
+        base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=60
+    ) as client:
+        for file in loaded:
+            response = client.post("/v1/bundles", json=bundles.from_file(file))
+            if response.status_code != 200:
+                typer.echo(
+                    f"{file.path}: refused ({response.status_code}): {response.json().get('detail')}",
+                    err=True,
+                )
+                raise typer.Exit(code=1)
+            result = response.json()
+            for change in result["changes"]:
+                typer.echo(change)
+            typer.echo(f"{file.path}: changed {result['changed']} record(s)")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[
+        str, typer.Option(help="Who holds the key; shown in every revision they make.")
+    ],
+    scope: Annotated[str, typer.Option(help="editor or admin.")] = "editor",
+) -> None:
+    """Create a key and print it once; only its SHA-256 is stored."""
+    from app.services import keys
+
+    with _unit_of_work() as session:
+        created = keys.create(session, name, scope)
+    typer.echo(created.secret)
+    typer.echo(
+        f"key {created.key.prefix} for {name!r} ({scope}); it will not be shown again", err=True
+    )
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys: prefix, name, scope, created, revoked."""
+    from app.db import build_engine, unit_of_work
+    from app.services import keys
+
+    engine = build_engine(Settings())
+    try:
+        with unit_of_work(engine) as session:
+            rows = keys.list_keys(session)
+            for key in rows:
+                revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
+                typer.echo(
+                    f"{key.prefix}\t{key.name}\t{key.scope}\t{key.created_at.isoformat()}\t{revoked}"
+                )
+    finally:
+        engine.dispose()
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name or prefix.")]) -> None:
+    """Revoke a key: it stops working at once and stays listed."""
+    from app.services import keys
+
+    with _unit_of_work() as session:
+        key = keys.revoke(session, name)
+        typer.echo(f"revoked {key.prefix} ({key.name})")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,71 @@
+"""Engine construction and the unit of work: the one place that commits."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from app.settings import Settings, normalise_database_url
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def build_engine(settings: Settings) -> Engine:
+    url = normalise_database_url(settings.database_url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=settings.echo_sql,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
+        )
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    # SQLite enforces foreign keys only when asked, per connection. WAL lets readers run
+    # beside one writer; the busy timeout makes a writer wait instead of failing at once.
+    # The driver's own transaction handling is switched off so that BEGIN is ours
+    # (SQLAlchemy's documented recipe), which makes SAVEPOINTs behave.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # A write takes the lock when it starts, not when it first writes: otherwise two
+        # writers that both read first end in a snapshot conflict SQLite cannot wait out.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write (BEGIN IMMEDIATE on SQLite)."""
+    return engine.execution_options(sqlite_immediate=True) if is_sqlite(engine) else engine
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """Commit on success, roll back on any error. Services only flush."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,89 @@
+"""EDTF (Library of Congress Extended Date/Time Format) strings and the day range they cover.
+
+Parsing is the ``edtf`` library's; this module adds what it lacks for range queries: open
+(``..``) and unknown (empty) interval ends become ``None``, and an interval whose start lies
+after its end is refused.
+"""
+
+import calendar
+import re
+import time
+from datetime import date
+from functools import lru_cache
+
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+MAX_LENGTH = 100
+
+
+class EDTFError(ValueError):
+    """The text is not a valid EDTF date or interval."""
+
+
+# Plain calendar dates are by far the most common; the library's full grammar is slow
+# (pyparsing, ~10 ms a parse), so they are handled here and everything else is handed over.
+_PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)  # type: ignore[arg-type]
+        if day is None:
+            last = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
+            return date(year, month, 1), date(year, month, last)  # type: ignore[arg-type]
+        return date(year, month, day), date(year, month, day)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise EDTFError(f"{match.string!r} is not a valid EDTF date") from exc
+
+
+def _bounds_of_date(text: str) -> tuple[date, date]:
+    plain = _PLAIN.match(text)
+    if plain is not None:
+        return _plain_bounds(plain)
+    try:
+        parsed = parse_edtf(text)
+        earliest, latest = parsed.lower_strict(), parsed.upper_strict()
+    except (EDTFParseException, TypeError, ValueError, OverflowError) as exc:
+        raise EDTFError(f"{text!r} is not a valid EDTF date") from exc
+    if "/" in text or parsed.__class__.__name__.endswith("Interval"):
+        raise EDTFError(f"{text!r} is not a single EDTF date")
+    return _as_date(earliest), _as_date(latest)
+
+
+def _as_date(value: time.struct_time) -> date:
+    return date(value.tm_year, value.tm_mon, value.tm_mday)
+
+
+def bounds(text: str) -> tuple[date | None, date | None]:
+    """The first and last day ``text`` can mean; ``None`` for an open or unknown end."""
+    if not isinstance(text, str):
+        raise EDTFError("an EDTF date must be a string")
+    return _cached_bounds(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_bounds(text: str) -> tuple[date | None, date | None]:
+    if not text or len(text) > MAX_LENGTH:
+        raise EDTFError("an EDTF date must be a non-empty string of at most 100 characters")
+    if text != text.strip():
+        raise EDTFError(f"{text!r} has surrounding whitespace")
+    if "/" not in text:
+        return _bounds_of_date(text)
+    start, _, end = text.partition("/")
+    if "/" in end:
+        raise EDTFError(f"{text!r} has more than one '/'")
+    if start in ("", "..") and end in ("", ".."):
+        raise EDTFError(f"{text!r} has neither a start nor an end")
+    earliest = None if start in ("", "..") else _bounds_of_date(start)[0]
+    latest = None if end in ("", "..") else _bounds_of_date(end)[1]
+    if earliest is not None and latest is not None and earliest > latest:
+        raise EDTFError(f"{text!r} ends before it starts")
+    return earliest, latest
+
+
+def validate(text: str) -> str:
+    bounds(text)
+    return text

@@ -1,0 +1,79 @@
+"""The application factory. Nothing is built at import time: settings come in, an app goes out."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from app import __version__
+from app.api import examples, problems
+from app.api.etag import ETagMiddleware
+from app.api.routes import (
+    bundles,
+    changes,
+    editing,
+    events,
+    figures,
+    health,
+    measures,
+    root,
+    search,
+    sources,
+)
+from app.db import build_engine
+from app.schemas.event import EventCreate
+from app.schemas.event_detail import EventDetail
+from app.schemas.figure import FigureCreate, FigurePublic
+from app.schemas.source import SourceCreate, SourcePublic
+from app.settings import Settings
+
+DESCRIPTION = """
+Sourced serves a **sourced event dataset**: events, the numeric figures reported about them,
+and the chain of sources behind every figure — who said it first, who relayed it, where it
+was published, in their own words.
+
+Reads need no key. Every error is `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPIOffline(
+        title="Sourced",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        license_info={"name": "Apache-2.0 (code); CC BY 4.0 (data)"},
+    )
+    app.state.settings = settings
+    # Built per app, never at import; the lifespan disposes of it on shutdown.
+    app.state.engine = build_engine(settings)
+    problems.install(app)
+    app.add_middleware(ETagMiddleware)
+    # Chart tools and notebooks in the browser read the API directly; reads need no key.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["Link", "ETag", "Location", "Retry-After"],
+    )
+    for module in (root, figures, events, sources, measures, search, changes, bundles, health):
+        app.include_router(module.router)
+    app.include_router(
+        editing.build("figure", "figures", FigureCreate, FigurePublic, examples.FIGURE)
+    )
+    app.include_router(editing.build("event", "events", EventCreate, EventDetail, examples.EVENT))
+    app.include_router(
+        editing.build("source", "sources", SourceCreate, SourcePublic, examples.SOURCE)
+    )
+    return app

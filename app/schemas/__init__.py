@@ -1,0 +1,1 @@
+"""Validated shapes of what comes in (seed files, request bodies) and what goes out."""

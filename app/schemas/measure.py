@@ -1,0 +1,35 @@
+"""A term of the measure vocabulary."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import STRICT, MeasureSlug
+
+
+class MeasureIn(BaseModel):
+    model_config = STRICT
+
+    slug: MeasureSlug
+    label: str = Field(min_length=1, max_length=200, examples=["Deserters"])
+    description: str | None = Field(default=None, max_length=5000)
+    unit: str | None = Field(default=None, max_length=32, examples=["persons"])
+
+
+class MeasurePublic(BaseModel):
+    slug: str = Field(examples=["deserters"])
+    url: str
+    label: str
+    description: str | None
+    unit: str | None
+    figure_count: int = Field(description="Published or corrected figures for this measure.")
+
+    @classmethod
+    def of(cls, view, base_url: str) -> "MeasurePublic":  # type: ignore[no-untyped-def]
+        m = view.measure
+        return cls(
+            slug=m.slug,
+            url=f"{base_url}v1/measures/{m.slug}",
+            label=m.label,
+            description=m.description,
+            unit=m.unit,
+            figure_count=view.figure_count,
+        )

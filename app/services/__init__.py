@@ -1,0 +1,1 @@
+"""Services own queries and rules. They flush; only the unit of work commits."""

@@ -1,0 +1,105 @@
+"""Attribution chains, loaded for many figures or events in one query."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.models import Attribution, Source
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    slug: str
+    name: str
+    kind: str
+    party_to_conflict: str | None
+    url: str | None
+    parent_slug: str | None
+    parent_name: str | None
+    version: int = 1
+    parent_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    position: int
+    role: str
+    quote: str | None
+    quote_unverified: bool
+    locator: str | None
+    accessed: date | None
+    source: SourceRef
+    version: int = 1
+
+
+def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
+    """``owner`` is ``figure`` or ``event``; returns each id's chain in position order."""
+    if not ids:
+        return {}
+    owner_column = Attribution.figure_id if owner == "figure" else Attribution.event_id
+    parent = aliased(Source)
+    rows = session.exec(
+        select(
+            owner_column,
+            Attribution.position,
+            Attribution.role,
+            Attribution.quote,
+            Attribution.quote_unverified,
+            Attribution.locator,
+            Attribution.accessed,
+            Source.slug,
+            Source.name,
+            Source.kind,
+            Source.party_to_conflict,
+            Source.url,
+            parent.slug,
+            parent.name,
+            Source.version,
+            parent.version,
+            Attribution.version,
+        )
+        .join(Source, col(Source.id) == Attribution.source_id)
+        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        .where(col(owner_column).in_(ids))
+        .order_by(owner_column, Attribution.position)
+    ).all()
+    chains: dict[int, list[Link]] = defaultdict(list)
+    for row in rows:
+        chains[row[0]].append(
+            Link(
+                position=row[1],
+                role=row[2],
+                quote=row[3],
+                quote_unverified=row[4],
+                locator=row[5],
+                accessed=row[6],
+                source=SourceRef(*row[7:16]),
+                version=row[16],
+            )
+        )
+    return chains
+
+
+def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
+    """Today's description of each source, by id."""
+    parent = aliased(Source)
+    rows = session.exec(
+        select(
+            Source.id,
+            Source.slug,
+            Source.name,
+            Source.kind,
+            Source.party_to_conflict,
+            Source.url,
+            parent.slug,
+            parent.name,
+            Source.version,
+            parent.version,
+        )
+        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        .where(col(Source.id).in_(ids))
+    ).all()
+    return {row[0]: SourceRef(*row[1:]) for row in rows}

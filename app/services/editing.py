@@ -1,0 +1,186 @@
+"""Editors' writes: create, correct with a merge patch, retract. Every change is a revision
+with who and why; a write against a stale version is refused; nothing is ever hard-deleted."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, SQLModel, select
+
+from app.errors import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    UnprocessableError,
+)
+from app.models import Event, Figure, Source
+from app.models.vocab import Action, Entity, Status
+from app.schemas.event import EventIn
+from app.schemas.figure import FigureIn
+from app.schemas.seed import SeedFile
+from app.schemas.source import SourceWrite
+from app.services import documents, revisions, search_index, seeding
+
+# Fields the server owns: they appear in what is read, but a write may not set them.
+SERVER_OWNED = frozenset(
+    {
+        "id",
+        "url",
+        "version",
+        "status",
+        "status_reason",
+        "created_at",
+        "updated_at",
+        "citation",
+        "has_text",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    entity: Entity
+    model: type[SQLModel]
+    schema: type[BaseModel]
+    section: str
+
+
+KINDS = {
+    "source": Kind(Entity.source, Source, SourceWrite, "sources"),
+    "event": Kind(Entity.event, Event, EventIn, "events"),
+    "figure": Kind(Entity.figure, Figure, FigureIn, "figures"),
+}
+
+
+def _problem_detail(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+
+def _validate(kind: Kind, document: dict[str, Any]) -> BaseModel:
+    owned = sorted(SERVER_OWNED & set(document))
+    if owned:
+        errors = [{"field": f, "message": "set by the server; it cannot be written"} for f in owned]
+        raise UnprocessableError(_problem_detail(errors), errors=errors)
+    try:
+        return kind.schema.model_validate(document)
+    except ValidationError as exc:
+        errors = []
+        for item in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in item["loc"]) or "body"
+            message = item["msg"].removeprefix("Value error, ")
+            if field == "body" and ": " in message:
+                field, message = message.split(": ", 1)
+            errors.append({"field": field, "message": message})
+        raise UnprocessableError(_problem_detail(errors), errors=errors) from None
+
+
+def _check(session: Session, kind: Kind, record: BaseModel) -> seeding.LoadedFile:
+    data = SeedFile.model_validate({kind.section: [record.model_dump()]})
+    loaded = seeding.LoadedFile(path=Path("request"), data=data, texts=seeding.inline_texts(data))
+    problems = seeding.check(session, [loaded])
+    if problems:
+        errors = [{"field": p.field, "message": p.message} for p in problems]
+        raise UnprocessableError(_problem_detail(errors), errors=errors)
+    return loaded
+
+
+def find(session: Session, kind_name: str, slug: str) -> Any:
+    kind = KINDS[kind_name]
+    row = session.exec(select(kind.model).where(kind.model.slug == slug)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFoundError(f"slug: no {kind_name} {slug!r}")
+    return row
+
+
+def document(session: Session, kind_name: str, row: Any) -> dict[str, Any]:
+    render = {
+        "source": documents.source_document,
+        "event": documents.event_document,
+        "figure": documents.figure_document,
+    }[kind_name]
+    return render(session, row)
+
+
+def require_reason(reason: str | None) -> str:
+    if reason is None or not reason.strip():
+        raise UnprocessableError(
+            "reason: say why the record changes (a `reason` field or a `Sourced-Reason` header)",
+            errors=[{"field": "reason", "message": "required for a change to an existing record"}],
+        )
+    return reason.strip()
+
+
+def check_version(if_match: str | None, current: str) -> None:
+    if if_match is None:
+        raise PreconditionRequiredError(
+            "If-Match: send the record's current ETag so that no one else's change is overwritten",
+            current_etag=current,
+        )
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if current not in candidates and "*" not in candidates:
+        raise PreconditionFailedError(
+            "If-Match: the record changed since that ETag; read it again and re-apply the change",
+            current_etag=current,
+        )
+
+
+def create(
+    session: Session, kind_name: str, body: dict[str, Any], actor: str, reason: str | None
+) -> Any:
+    kind = KINDS[kind_name]
+    record = _validate(kind, body)
+    slug = record.slug  # type: ignore[attr-defined]
+    if session.exec(select(kind.model.id).where(kind.model.slug == slug)).first() is not None:  # type: ignore[attr-defined]
+        raise ConflictError(f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it")
+    loaded = _check(session, kind, record)
+    seeding.apply(session, [loaded], actor, reason or f"created by {actor}")
+    return find(session, kind_name, slug)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch: null removes, objects merge, everything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result[key] = None
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def update(
+    session: Session, kind_name: str, row: Any, patch: dict[str, Any], actor: str, reason: str
+) -> list[seeding.Change]:
+    kind = KINDS[kind_name]
+    if "slug" in patch and patch["slug"] != row.slug:
+        raise UnprocessableError(
+            "slug: a published record keeps its slug; create a new record instead",
+            errors=[{"field": "slug", "message": "cannot be changed"}],
+        )
+    merged = merge_patch(document(session, kind_name, row), patch)
+    record = _validate(kind, merged)
+    loaded = _check(session, kind, record)
+    return seeding.apply(session, [loaded], actor, reason)
+
+
+def retract(session: Session, kind_name: str, row: Any, actor: str, reason: str) -> Any:
+    kind = KINDS[kind_name]
+    if row.status == Status.retracted:
+        return row
+    revisions.save(
+        session,
+        entity=kind.entity,
+        model=kind.model,
+        existing=row,
+        values={"status": Status.retracted.value, "status_reason": reason},
+        actor=actor,
+        create_reason=reason,
+        update_reason=reason,
+        action=Action.retract,
+    )
+    search_index.refresh(session, kind_name, row.id)
+    return row

@@ -1,0 +1,130 @@
+"""Events: filtered lists and details with their chains and figures."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, cast, func
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidParameterError, NotFoundError
+from app.models import Attribution, Event, Figure
+from app.services import chains, fulltext, versions
+from app.services.figures import FigureQuery, FigureView, Page, list_figures, source_and_descendants
+from app.services.pagination import (
+    after,
+    clamp_limit,
+    decode_cursor,
+    encode_cursor,
+    order_by,
+    parse_sort,
+)
+
+SORTS: dict[str, tuple[Any, bool]] = {
+    "id": (Event.id, False),
+    "slug": (Event.slug, False),
+    "title": (Event.title, False),
+    "date": (Event.date_earliest, True),
+    "updated_at": (Event.updated_at, False),
+}
+VISIBLE = ("published", "corrected")
+
+
+@dataclass
+class EventQuery:
+    type: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    chain: list[chains.Link]
+    figures: list[FigureView] | None = None
+
+    @property
+    def etag(self) -> str:
+        e = self.event
+        figure_tags = tuple(f.etag for f in self.figures or [])
+        return versions.etag("event", e.id, e.version, related=figure_tags, chain=self.chain)  # type: ignore[arg-type]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filters(session: Session, query: EventQuery) -> list[Any]:
+    where: list[Any] = [col(Event.status).in_(query.status or VISIBLE)]
+    if query.type:
+        where.append(col(Event.type).in_(query.type))
+    if query.country:
+        where.append(col(Event.country).in_(query.country))
+    for tag in query.tag:
+        # Tags are stored as a JSON array written by json.dumps on both engines, so the
+        # quoted tag appears verbatim in the column's text.
+        pattern = f"%{_like_escape(json.dumps(tag))}%"
+        where.append(cast(Event.tags, String).like(pattern, escape="\\"))
+    if query.source:
+        ids = source_and_descendants(session, query.source)
+        by_chain = select(Attribution.event_id).where(col(Attribution.source_id).in_(ids))
+        by_figures = (
+            select(Figure.event_id)
+            .join(Attribution, col(Attribution.figure_id) == Figure.id)
+            .where(col(Attribution.source_id).in_(ids))
+        )
+        where.append(col(Event.id).in_(by_chain) | col(Event.id).in_(by_figures))
+    if query.date_from is not None or query.date_to is not None:
+        where.append(col(Event.date).is_not(None))
+    if query.date_from is not None:
+        where.append(col(Event.date_latest).is_(None) | (col(Event.date_latest) >= query.date_from))
+    if query.date_to is not None:
+        where.append(
+            col(Event.date_earliest).is_(None) | (col(Event.date_earliest) <= query.date_to)
+        )
+    if query.q is not None:
+        if not fulltext.terms(query.q):
+            raise InvalidParameterError("q: give at least one word to search for")
+        where.append(col(Event.id).in_(fulltext.matching_ids(session, query.q, "event")))
+    return where
+
+
+def list_events(
+    session: Session,
+    query: EventQuery,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    count: bool = False,
+) -> Page:
+    keys = parse_sort(sort, SORTS, "id", Event.id)
+    limit = clamp_limit(limit)
+    statement = select(Event).where(*_filters(session, query))
+    total = None
+    if count:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if cursor:
+        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
+    rows = list(session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(keys, [getattr(rows[-1], k.column.key) for k in keys])
+    linked = chains.load(session, "event", [e.id for e in rows])
+    return Page([EventView(e, linked.get(e.id, [])) for e in rows], next_cursor, total)
+
+
+def get_event(session: Session, slug: str) -> EventView:
+    event = session.exec(select(Event).where(Event.slug == slug)).first()
+    if event is None:
+        raise NotFoundError(f"slug: no event {slug!r}")
+    linked = chains.load(session, "event", [event.id])
+    figures = list_figures(session, FigureQuery(event=[slug]), limit=500).items
+    return EventView(event, linked.get(event.id, []), figures)

@@ -1,0 +1,261 @@
+"""Figures: filtered, sorted, keyset-paginated lists and details, each with its chain."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidParameterError, NotFoundError
+from app.models import Attribution, Event, Figure, Measure, Source
+from app.services import chains, citations, fulltext, history, versions
+from app.services.pagination import (
+    after,
+    clamp_limit,
+    decode_cursor,
+    encode_cursor,
+    order_by,
+    parse_sort,
+)
+
+Derived = aliased(Figure)
+
+SORTS: dict[str, tuple[Any, bool]] = {
+    "id": (Figure.id, False),
+    "slug": (Figure.slug, False),
+    "value": (Figure.value, True),
+    "lower_bound": (Figure.lower_bound, True),
+    "upper_bound": (Figure.upper_bound, True),
+    "period": (Figure.period_earliest, True),
+    "updated_at": (Figure.updated_at, False),
+    "created_at": (Figure.created_at, False),
+}
+VISIBLE = ("published", "corrected")
+
+
+@dataclass
+class FigureQuery:
+    measure: list[str] = field(default_factory=list)
+    event: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    claimant: list[str] = field(default_factory=list)
+    party: list[str] = field(default_factory=list)
+    exclude_party_claims: bool = False
+    qualifier: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    value_gte: Decimal | None = None
+    value_lte: Decimal | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureView:
+    figure: Figure
+    event_slug: str
+    event_title: str
+    event_date: str | None
+    measure: str
+    derived_from: str | None
+    chain: list[chains.Link]
+    event_version: int = 1
+
+    @property
+    def etag(self) -> str:
+        f = self.figure
+        return versions.etag(
+            "figure", f.id, f.version, related=(self.event_version,), chain=self.chain
+        )  # type: ignore[arg-type]
+
+    def citation(self, style: str = "text") -> str:
+        return citations.cite(
+            stated_as=self.figure.stated_as,
+            value=self.figure.value if self.figure.value is not None else None,
+            unit=self.figure.unit,
+            subject=self.figure.subject,
+            chain=self.chain,
+            style=style,
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    total: int | None
+
+
+def _base():  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Figure, Event.slug, Event.title, Event.date, Measure.slug, Derived.slug, Event.version
+        )
+        .join(Event, col(Event.id) == Figure.event_id)
+        .join(Measure, col(Measure.id) == Figure.measure_id)
+        .outerjoin(Derived, col(Derived.id) == Figure.derived_from_id)
+    )
+
+
+def _chain_has(*conditions: Any) -> Any:
+    return col(Figure.id).in_(
+        select(Attribution.figure_id)
+        .join(Source, col(Source.id) == Attribution.source_id)
+        .where(col(Attribution.figure_id).is_not(None), *conditions)
+    )
+
+
+def source_and_descendants(session: Session, slugs: list[str]) -> list[int]:
+    """Ids of the named sources and every source under them (the MoD and its leaked reports)."""
+    ids = set(session.exec(select(Source.id).where(col(Source.slug).in_(slugs))).all())
+    frontier = set(ids)
+    while frontier:
+        children = set(
+            session.exec(select(Source.id).where(col(Source.parent_id).in_(frontier))).all()
+        )
+        frontier = children - ids
+        ids |= frontier
+    return sorted(i for i in ids if i is not None)
+
+
+def _filters(session: Session, query: FigureQuery) -> list[Any]:
+    where: list[Any] = []
+    if query.measure:
+        where.append(col(Measure.slug).in_(query.measure))
+    if query.event:
+        where.append(col(Event.slug).in_(query.event))
+    if query.source:
+        where.append(_chain_has(col(Source.id).in_(source_and_descendants(session, query.source))))
+    if query.claimant:
+        where.append(_chain_has(Attribution.position == 0, col(Source.slug).in_(query.claimant)))
+    if query.party:
+        named = [p for p in query.party if p != "none"]
+        conditions = []
+        if named:
+            conditions.append(
+                _chain_has(Attribution.position == 0, col(Source.party_to_conflict).in_(named))
+            )
+        if "none" in query.party:
+            conditions.append(
+                _chain_has(Attribution.position == 0, col(Source.party_to_conflict).is_(None))
+            )
+        where.append(conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1])
+    if query.exclude_party_claims:
+        where.append(
+            ~_chain_has(Attribution.position == 0, col(Source.party_to_conflict).is_not(None))
+        )
+    if query.qualifier:
+        where.append(col(Figure.qualifier).in_(query.qualifier))
+    if query.unit:
+        where.append(col(Figure.unit).in_(query.unit))
+    where.append(col(Figure.status).in_(query.status or VISIBLE))
+    if query.date_from is not None or query.date_to is not None:
+        where.append(col(Figure.period).is_not(None))
+    if query.date_from is not None:
+        where.append(
+            col(Figure.period_latest).is_(None) | (col(Figure.period_latest) >= query.date_from)
+        )
+    if query.date_to is not None:
+        where.append(
+            col(Figure.period_earliest).is_(None) | (col(Figure.period_earliest) <= query.date_to)
+        )
+    best = func.coalesce(Figure.value, Figure.lower_bound, Figure.upper_bound)
+    if query.value_gte is not None:
+        where.append(best >= query.value_gte)
+    if query.value_lte is not None:
+        where.append(best <= query.value_lte)
+    if query.q is not None:
+        if not fulltext.terms(query.q):
+            raise InvalidParameterError("q: give at least one word to search for")
+        where.append(col(Figure.id).in_(fulltext.matching_ids(session, query.q, "figure")))
+    return where
+
+
+def _views(session: Session, rows: list[Any]) -> list[FigureView]:
+    linked = chains.load(session, "figure", [row[0].id for row in rows])
+    return [
+        FigureView(
+            row[0], row[1], row[2], row[3], row[4], row[5], linked.get(row[0].id, []), row[6]
+        )
+        for row in rows
+    ]
+
+
+def list_figures(
+    session: Session,
+    query: FigureQuery,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    count: bool = False,
+) -> Page:
+    keys = parse_sort(sort, SORTS, "id", Figure.id)
+    limit = clamp_limit(limit)
+    where = _filters(session, query)
+    statement = _base().where(*where)
+    total = None
+    if count:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if cursor:
+        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
+    rows = session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = encode_cursor(keys, [getattr(last, _attr(k.column)) for k in keys])
+    return Page(_views(session, list(rows)), next_cursor, total)
+
+
+def _attr(column: Any) -> str:
+    return column.key
+
+
+def get_figure(session: Session, slug: str) -> FigureView:
+    row = session.exec(_base().where(Figure.slug == slug)).first()
+    if row is None:
+        raise NotFoundError(f"slug: no figure {slug!r}")
+    return _views(session, [row])[0]
+
+
+def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView:
+    """The figure and its chain as they stood at ``as_of``, rebuilt from the revisions.
+
+    Names of the event, measure and sources are today's: what changes a figure's meaning
+    (its numbers, words and chain) is what the revisions keep.
+    """
+    current = get_figure(session, slug).figure
+    figure = Figure.model_validate(history.snapshot_at(session, "figure", current.id, as_of))  # type: ignore[arg-type]
+    links = history.chain_at(session, "figure", current.id, as_of)  # type: ignore[arg-type]
+    refs = chains.source_refs(session, [link["source_id"] for link in links])
+    chain = [
+        chains.Link(
+            position=link["position"],
+            role=link["role"],
+            quote=link["quote"],
+            quote_unverified=link["quote_unverified"],
+            locator=link["locator"],
+            accessed=date.fromisoformat(link["accessed"]) if link["accessed"] else None,
+            source=refs[link["source_id"]],
+            version=link["version"],
+        )
+        for link in links
+    ]
+    event = session.get(Event, figure.event_id)
+    measure = session.get(Measure, figure.measure_id)
+    origin = session.get(Figure, figure.derived_from_id) if figure.derived_from_id else None
+    return FigureView(
+        figure,
+        event.slug if event else "",
+        event.title if event else "",
+        event.date if event else None,
+        measure.slug if measure else "",
+        origin.slug if origin else None,
+        chain,
+        event.version if event else 0,
+    )

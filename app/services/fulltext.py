@@ -1,0 +1,78 @@
+"""Full-text search, the one place where the two engines differ: FTS5 on SQLite, tsvector on
+PostgreSQL. Both take the reader's words as plain terms (all must match), rank by relevance
+and mark the matches in a snippet with ``<mark>``.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+MAX_TERMS = 16
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: str
+    entity_id: int
+    slug: str
+    title: str
+    rank: float
+    snippet: str
+
+
+def terms(q: str) -> list[str]:
+    """The words of a query; punctuation, operators and wildcards are not syntax here."""
+    return _WORD.findall(q)[:MAX_TERMS]
+
+
+def _fts5_query(words: list[str]) -> str:
+    # Each word quoted, so FTS5 sees no operators; the last one also matches as a prefix.
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search(
+    session: Session, q: str, entities: list[str] | None = None, limit: int = 50, offset: int = 0
+) -> list[Hit]:
+    words = terms(q)
+    if not words:
+        return []
+    entities = entities or ["figure", "event", "source"]
+    params = {"limit": limit, "offset": offset}
+    placeholders = []
+    for index, entity in enumerate(entities):
+        params[f"e{index}"] = entity
+        placeholders.append(f":e{index}")
+    wanted = ", ".join(placeholders)
+    if session.get_bind().dialect.name == "sqlite":
+        params["q"] = _fts5_query(words)
+        sql = f"""
+            SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
+                   snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet
+            FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
+            WHERE search_fts MATCH :q AND e.entity IN ({wanted})
+            ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
+        rows = session.connection().execute(text(sql), params).all()
+        return [Hit(r[0], r[1], r[2], r[3], -float(r[4]), r[5]) for r in rows]
+    params["q"] = " & ".join(
+        f"'{w}':*" if i == len(words) - 1 else f"'{w}'"
+        for i, w in enumerate(w.replace("'", "") for w in words)
+    )
+    sql = f"""
+        SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query) AS rank,
+               ts_headline('english', e.title || ' — ' || e.body, query,
+                           'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8') AS snippet
+        FROM search_entry AS e, to_tsquery('english', :q) AS query
+        WHERE e.tsv @@ query AND e.entity IN ({wanted})
+        ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset"""
+    rows = session.connection().execute(text(sql), params).all()
+    return [Hit(r[0], r[1], r[2], r[3], float(r[4]), r[5]) for r in rows]
+
+
+def matching_ids(session: Session, q: str, entity: str) -> list[int]:
+    """Ids of the records of one kind whose text matches every word of ``q``."""
+    return [hit.entity_id for hit in search(session, q, [entity], limit=100_000)]

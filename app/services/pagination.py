@@ -1,0 +1,163 @@
+"""Sorting from a whitelist and opaque keyset cursors, shared by every list.
+
+A cursor holds the sort values of the last row served plus the sort it was made for, so the
+next page starts exactly after that row: walking every page returns every record once, also
+when many rows share a sort value (the primary key always ends the order).
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.errors import InvalidParameterError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+MAX_CURSOR_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    column: Any
+    descending: bool = False
+    nullable: bool = False
+
+
+def parse_sort(
+    sort: str | None, allowed: dict[str, tuple[Any, bool]], default: str, id_column: Any
+) -> list[SortKey]:
+    """``sort=-value,slug`` into keys; unknown fields are a 400 naming the allowed ones."""
+    keys: list[SortKey] = []
+    spec = sort if sort else default
+    for part in spec.split(","):
+        descending = part.startswith("-")
+        name = part[1:] if descending else part
+        if name not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise InvalidParameterError(f"sort: unknown field {name!r}; choose from {choices}")
+        if any(k.name == name for k in keys):
+            raise InvalidParameterError(f"sort: field {name!r} is given twice")
+        column, nullable = allowed[name]
+        keys.append(SortKey(name, column, descending, nullable))
+    if keys[-1].name != "id":
+        keys.append(SortKey("id", id_column, keys[-1].descending if len(keys) == 1 else False))
+    return keys
+
+
+def signature(keys: list[SortKey]) -> str:
+    return ",".join(("-" if k.descending else "") + k.name for k in keys)
+
+
+def order_by(keys: list[SortKey]) -> list[Any]:
+    clauses: list[Any] = []
+    for key in keys:
+        if key.nullable:
+            clauses.append(key.column.is_(None))  # rows without a value come last
+        clauses.append(key.column.desc() if key.descending else key.column.asc())
+    return clauses
+
+
+def after(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
+    """The rows that sort strictly after the row whose sort values are ``values``."""
+    terms = []
+    equal: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if key.nullable and value is None:
+            equal.append(column.is_(None))
+            continue
+        beyond = column < value if key.descending else column > value
+        if key.nullable:
+            terms.append(and_(*equal, column.is_(None)))
+            beyond = and_(column.is_not(None), beyond)
+        terms.append(and_(*equal, beyond))
+        equal.append(column == value)
+    return or_(*terms)
+
+
+def _encode_value(value: Any) -> list[Any]:
+    if value is None:
+        return ["n"]
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", value]
+    if isinstance(value, Decimal):
+        return ["D", str(value)]
+    if isinstance(value, datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, date):
+        return ["d", value.isoformat()]
+    return ["s", str(value)]
+
+
+def _decode_value(item: Any) -> Any:
+    tag, *rest = item
+    if tag == "n" and not rest:
+        return None
+    (raw,) = rest
+    if tag == "i" and isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if tag == "b" and isinstance(raw, bool):
+        return raw
+    if tag == "s" and isinstance(raw, str):
+        return raw
+    if tag == "D" and isinstance(raw, str):
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise ValueError("not finite")
+        return value
+    if tag == "d" and isinstance(raw, str):
+        return date.fromisoformat(raw)
+    if tag == "t" and isinstance(raw, str):
+        return datetime.fromisoformat(raw)
+    raise ValueError("unknown tag")
+
+
+def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
+    payload = {"s": signature(keys), "v": [_encode_value(v) for v in values]}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
+    invalid = InvalidParameterError(
+        "cursor: not a cursor this list handed out; use the `next` link of the previous page"
+    )
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        if not isinstance(payload, dict) or not isinstance(payload.get("v"), list):
+            raise invalid
+        values = [_decode_value(item) for item in payload["v"]]
+    except (binascii.Error, ValueError, TypeError, InvalidOperation, UnicodeDecodeError):
+        raise invalid from None
+    if payload.get("s") != signature(keys):
+        raise InvalidParameterError(
+            f"cursor: it was made for sort={payload.get('s')!s:.100}, not sort={signature(keys)}"
+        )
+    if len(values) != len(keys):
+        raise invalid
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            if not key.nullable:
+                raise invalid
+            continue
+        expected = key.column.type.python_type
+        if not isinstance(value, expected) or (expected is date and isinstance(value, datetime)):
+            raise invalid
+    return values
+
+
+def clamp_limit(limit: int) -> int:
+    return max(1, min(limit, MAX_LIMIT))

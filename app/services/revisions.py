@@ -1,0 +1,132 @@
+"""The revision trail: every create, update and retraction is written here with who and why."""
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel
+
+from app.errors import PreconditionFailedError
+from app.models import Revision
+from app.models.types import utcnow
+from app.models.vocab import Action, Entity
+
+# Bookkeeping columns that change on every write and so say nothing about the record itself.
+_UNTRACKED = frozenset({"version", "created_at", "updated_at"})
+
+
+def snapshot(row: SQLModel) -> dict[str, Any]:
+    """The record as JSON: exact decimals as strings, dates as ISO 8601."""
+    return row.model_dump(mode="json")
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Changed fields with their old and new values."""
+    before = before or {}
+    return {
+        key: {"old": before.get(key), "new": value}
+        for key, value in after.items()
+        if key not in _UNTRACKED and before.get(key) != value
+    }
+
+
+def subject_of(entity: Entity, row: SQLModel) -> str:
+    """The record whose history a revision joins: a link of a chain joins its figure or event."""
+    if entity is Entity.attribution:
+        figure_id = getattr(row, "figure_id", None)
+        return f"figure:{figure_id}" if figure_id else f"event:{getattr(row, 'event_id', None)}"
+    return f"{entity.value}:{row.id}"  # type: ignore[attr-defined]
+
+
+def record(
+    session: Session,
+    *,
+    entity: Entity,
+    row: SQLModel,
+    action: Action,
+    actor: str,
+    reason: str,
+    before: dict[str, Any] | None = None,
+) -> Revision:
+    """Append one revision for ``row`` as it stands now (``row`` must already be flushed)."""
+    after = {} if action is Action.delete else snapshot(row)
+    revision = Revision(
+        entity=entity.value,
+        entity_id=row.id,  # type: ignore[attr-defined]
+        entity_slug=getattr(row, "slug", None),
+        subject=subject_of(entity, row),
+        version=row.version,  # type: ignore[attr-defined]
+        action=action.value,
+        at=utcnow(),
+        actor=actor,
+        reason=reason,
+        snapshot=before if action is Action.delete and before else after,
+        changes=diff(before, after),
+    )
+    session.add(revision)
+    return revision
+
+
+def save(
+    session: Session,
+    *,
+    entity: Entity,
+    model: type[SQLModel],
+    existing: SQLModel | None,
+    values: dict[str, Any],
+    actor: str,
+    create_reason: str,
+    update_reason: str,
+    action: Action = Action.update,
+) -> tuple[SQLModel, dict[str, dict[str, Any]] | None]:
+    """Create ``model`` or update ``existing`` to ``values``; write a revision only if it changed.
+
+    Returns the row and its changed fields (``None`` when nothing changed).
+    """
+    if existing is None:
+        row = model(**values)
+        session.add(row)
+        session.flush()
+        rev = record(
+            session, entity=entity, row=row, action=Action.create, actor=actor, reason=create_reason
+        )
+        return row, rev.changes
+    changed = {key: value for key, value in values.items() if getattr(existing, key) != value}
+    if not changed:
+        return existing, None
+    before = snapshot(existing)
+    bump(session, existing, changed)
+    rev = record(
+        session,
+        entity=entity,
+        row=existing,
+        action=action,
+        actor=actor,
+        reason=update_reason,
+        before=before,
+    )
+    return existing, rev.changes
+
+
+def bump(session: Session, row: SQLModel, changed: dict[str, Any]) -> None:
+    """Write ``changed`` and the next version in one UPDATE that only matches the version read.
+
+    If someone else wrote the row since it was read, no row matches and nothing is written:
+    two editors can never overwrite each other.
+    """
+    model = type(row)
+    expected = row.version  # type: ignore[attr-defined]
+    now = utcnow()
+    result = session.execute(
+        update(model)
+        .where(model.id == row.id, model.version == expected)  # type: ignore[attr-defined]
+        .values(**changed, version=expected + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise PreconditionFailedError(
+            "the record changed since it was read; read it again and re-apply the change",
+            current_version=expected + 1,
+        )
+    for key, value in {**changed, "version": expected + 1, "updated_at": now}.items():
+        set_committed_value(row, key, value)

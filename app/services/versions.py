@@ -1,0 +1,29 @@
+"""Entity tags for records: they change whenever anything shown in the record changes.
+
+A figure's representation embeds its event and the sources of its chain, so its tag folds in
+their versions too; a stale tag on a write is refused before the conditional UPDATE runs.
+"""
+
+import hashlib
+
+from app.services.chains import Link
+
+
+def etag(
+    kind: str,
+    record_id: int,
+    version: int,
+    *,
+    related: tuple[object, ...] = (),
+    chain: list[Link] = (),
+) -> str:  # type: ignore[assignment]
+    parts = [kind, str(record_id), str(version), *map(str, related)]
+    for link in chain:
+        parts += [
+            str(link.version),
+            link.source.slug,
+            str(link.source.version),
+            str(link.source.parent_version),
+        ]
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=6).hexdigest()
+    return f'"{version}-{digest}"'

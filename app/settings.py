@@ -1,0 +1,25 @@
+"""Settings read from the environment (prefix ``SOURCED_``)."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOURCED_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///sourced.db"
+    """SQLAlchemy URL. SQLite by default; ``postgresql+psycopg://...`` for PostgreSQL."""
+
+    sqlite_busy_timeout_ms: int = 5000
+    """How long an SQLite connection waits for a lock before giving up."""
+
+    dataset_name: str = "Sourced"
+    dataset_licence: str = "CC-BY-4.0"
+    echo_sql: bool = False
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain ``postgresql://`` spelling and route it through psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,236 @@
+"""The read API on a small built dataset: filters, details, chains, search, errors."""
+
+import pytest
+
+from tests import builders
+
+
+@pytest.fixture
+def api(engine, client, tmp_path):
+    builders.load(engine, tmp_path / "seed", builders.dataset(6))
+    return client
+
+
+def slugs(response):
+    assert response.status_code == 200, response.text
+    return [item["slug"] for item in response.json()["items"]]
+
+
+class TestFigureFilters:
+    def test_by_measure_repeatable(self, api):
+        assert slugs(api.get("/v1/figures?measure=people_killed")) == ["fig-0000", "fig-0003"]
+        assert len(slugs(api.get("/v1/figures?measure=people_killed&measure=deserters"))) == 6
+
+    def test_by_claimant_and_party(self, api):
+        assert slugs(api.get("/v1/figures?claimant=observers")) == [
+            "fig-0001",
+            "fig-0003",
+            "fig-0005",
+        ]
+        assert slugs(api.get("/v1/figures?party=UA")) == ["fig-0000", "fig-0002", "fig-0004"]
+        assert slugs(api.get("/v1/figures?party=none")) == ["fig-0001", "fig-0003", "fig-0005"]
+        assert slugs(api.get("/v1/figures?exclude_party_claims=true")) == [
+            "fig-0001",
+            "fig-0003",
+            "fig-0005",
+        ]
+
+    def test_by_source_anywhere_in_the_chain_including_sources_under_it(self, api):
+        assert len(slugs(api.get("/v1/figures?source=desk"))) == 6
+        assert len(slugs(api.get("/v1/figures?source=agency"))) == 6
+        assert slugs(api.get("/v1/figures?source=ministry")) == ["fig-0000", "fig-0002", "fig-0004"]
+
+    def test_by_period_overlap(self, api):
+        assert slugs(api.get("/v1/figures?date_from=1941-07-01&date_to=1941-08-01")) == [
+            "fig-0001",
+            "fig-0003",
+            "fig-0005",
+        ]
+        assert slugs(api.get("/v1/figures?date_from=2024-12-31")) == [
+            "fig-0000",
+            "fig-0002",
+            "fig-0004",
+        ]
+
+    def test_by_value(self, api):
+        # values are 0, 10, 20, 30, 40, 50
+        assert slugs(api.get("/v1/figures?value_gte=20&value_lte=40")) == [
+            "fig-0002",
+            "fig-0003",
+            "fig-0004",
+        ]
+
+    def test_by_event_and_qualifier_and_unit(self, api):
+        assert slugs(api.get("/v1/figures?event=old-war&qualifier=exact&unit=persons")) == [
+            "fig-0001",
+            "fig-0003",
+            "fig-0005",
+        ]
+
+    def test_unknown_values_of_a_vocabulary_are_a_422(self, api):
+        response = api.get("/v1/figures?qualifier=roughly")
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("qualifier.0: ")
+
+    def test_unknown_parameters_are_a_400(self, api):
+        response = api.get("/v1/figures?measures=deserters")
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith("measures: unknown query parameter")
+
+
+class TestFigureDetail:
+    def test_embeds_event_chain_and_citation(self, api):
+        body = api.get("/v1/figures/fig-0002").json()
+        assert body["event"] == {"slug": "flight", "title": "Soldiers fled", "date": "2024"}
+        assert [(a["position"], a["role"], a["source"]["slug"]) for a in body["attributions"]] == [
+            (0, "claimant", "ministry"),
+            (1, "relay", "desk"),
+            (2, "publisher", "doc"),
+        ]
+        assert body["attributions"][1]["source"]["parent"] == "The agency"
+        assert body["attributions"][0]["source"]["party_to_conflict"] == "UA"
+        assert body["value"] == 20
+        assert body["citation"] == (
+            "20 soldiers, according to The ministry, cited by The agency's desk; published in “The document”."
+        )
+
+    def test_citation_styles(self, api):
+        text = api.get("/v1/figures/fig-0002/citation")
+        assert text.headers["content-type"] == "text/plain; charset=utf-8"
+        assert text.text.startswith("20 soldiers, according to The ministry")
+        html = api.get("/v1/figures/fig-0002/citation?style=html")
+        assert html.headers["content-type"] == "text/html; charset=utf-8"
+
+    def test_unknown_figure_is_a_404_problem(self, api):
+        response = api.get("/v1/figures/nope")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "slug: no figure 'nope'"
+
+
+class TestEventsSourcesMeasures:
+    def test_events_filter_by_tag_type_and_date(self, api):
+        assert slugs(api.get("/v1/events?tag=front")) == ["flight"]
+        assert slugs(api.get("/v1/events?type=war")) == ["old-war"]
+        assert slugs(api.get("/v1/events?date_to=1941-12-31")) == ["old-war"]
+        assert slugs(api.get("/v1/events?sort=-date")) == ["flight", "old-war"]
+
+    def test_event_detail_lists_its_figures(self, api):
+        body = api.get("/v1/events/old-war").json()
+        assert [f["slug"] for f in body["figures"]] == ["fig-0001", "fig-0003", "fig-0005"]
+        assert body["date_earliest"] == "1941-06-22"
+        assert body["date_latest"] == "1941-12-31"
+
+    def test_source_detail_counts_what_it_claims_and_relays(self, api):
+        body = api.get("/v1/sources/desk").json()
+        assert body["parent"] == "agency"
+        assert body["counts"] == {
+            "claims": 0,
+            "relays": 6,
+            "publishes": 0,
+            "quoted": 0,
+            "figures": 6,
+            "events": 0,
+            "children": 0,
+        }
+        assert api.get("/v1/sources/ministry").json()["counts"]["claims"] == 3
+
+    def test_source_figures_rest_on_it(self, api):
+        assert slugs(api.get("/v1/sources/observers/figures")) == [
+            "fig-0001",
+            "fig-0003",
+            "fig-0005",
+        ]
+        assert api.get("/v1/sources/nope/figures").status_code == 404
+
+    def test_sources_filter_by_kind_and_party(self, api):
+        assert slugs(api.get("/v1/sources?party=UA")) == ["ministry"]
+        assert slugs(api.get("/v1/sources?kind=news_outlet&kind=ngo&sort=slug")) == [
+            "desk",
+            "observers",
+        ]
+
+    def test_measures_with_counts_and_side_by_side(self, api):
+        body = api.get("/v1/measures").json()
+        assert [(m["slug"], m["figure_count"]) for m in body["items"]] == [
+            ("deserters", 4),
+            ("people_killed", 2),
+        ]
+        comparison = api.get("/v1/measures/deserters").json()
+        assert [
+            (g["claimant"]["slug"], g["party_to_conflict"], [f["slug"] for f in g["figures"]])
+            for g in comparison["claimants"]
+        ] == [
+            ("ministry", "UA", ["fig-0002", "fig-0004"]),
+            ("observers", None, ["fig-0001", "fig-0005"]),
+        ]
+
+
+class TestSearch:
+    def test_finds_records_of_every_type_ranked_with_snippets(self, api):
+        body = api.get("/v1/search?q=fled").json()
+        kinds = {(item["type"], item["slug"]) for item in body["items"]}
+        assert ("event", "flight") in kinds
+        assert all("<mark>" in item["snippet"] for item in body["items"])
+
+    def test_by_type_and_with_prefix(self, api):
+        body = api.get("/v1/search?q=minis&type=source").json()
+        assert [(i["type"], i["slug"]) for i in body["items"]] == [("source", "ministry")]
+
+    @pytest.mark.parametrize(
+        "q", ['"', "'; DROP TABLE figure; --", "%_%", "fled OR", "NEAR(", "a*b", "-fled"]
+    )
+    def test_operator_and_sql_like_text_is_just_text(self, api, q):
+        response = api.get("/v1/search", params={"q": q})
+        assert response.status_code in (200, 400)
+        assert response.headers["content-type"].startswith(
+            ("application/json", "application/problem+json")
+        )
+
+    def test_q_filter_on_figures(self, api):
+        assert slugs(api.get("/v1/figures?q=soldiers&measure=people_killed")) == [
+            "fig-0000",
+            "fig-0003",
+        ]
+
+    def test_punctuation_only_is_a_400(self, api):
+        response = api.get("/v1/search?q=%25%25")
+        assert response.status_code == 400
+        assert response.json()["detail"] == "q: give at least one word to search for"
+
+
+def test_dataset_index(api):
+    body = api.get("/v1").json()
+    assert body["counts"] == {
+        "figures": 6,
+        "events": 2,
+        "sources": 5,
+        "measures": 2,
+        "revisions": 33,
+    }
+    assert body["links"]["figures"] == "http://testserver/v1/figures"
+    assert body["last_change"].endswith("Z")
+
+
+class TestHttpCaching:
+    def test_every_get_has_an_etag_and_if_none_match_gives_304(self, api):
+        first = api.get("/v1/figures/fig-0001")
+        etag = first.headers["etag"]
+        assert first.headers["cache-control"] == "public, max-age=0, must-revalidate"
+        again = api.get("/v1/figures/fig-0001", headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+
+    def test_a_different_representation_has_a_different_etag(self, api):
+        one = api.get("/v1/figures?limit=1").headers["etag"]
+        two = api.get("/v1/figures?limit=2").headers["etag"]
+        assert one != two
+        assert api.get("/v1/figures?limit=2", headers={"If-None-Match": one}).status_code == 200
+
+    def test_cors_exposes_etag_and_link(self, api):
+        response = api.get("/v1/figures?limit=1", headers={"Origin": "https://sheet.example"})
+        assert response.headers["access-control-allow-origin"] == "*"
+        exposed = response.headers["access-control-expose-headers"]
+        assert "ETag" in exposed
+        assert "Link" in exposed

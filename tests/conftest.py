@@ -1,0 +1,96 @@
+"""Test fixtures. The database is built by running the migrations, once per session.
+
+``SOURCED_TEST_DATABASE_URL`` picks the engine (default: a temporary SQLite file), so the
+same suite runs on SQLite and on PostgreSQL. Tables are emptied after every test.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app import migrate
+from app.db import build_engine
+from app.main import create_app
+from app.models import metadata
+from app.services import seeding
+from app.settings import Settings, normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "seed"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("SOURCED_TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("SOURCED_TEST_DATABASE_URL", "sqlite (temporary file)")
+    return f"database: {url.split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    engine = build_engine(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate.upgrade(database_url)
+    return database_url
+
+
+def empty_tables(engine: Engine) -> None:
+    names = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    engine = build_engine(settings)
+    try:
+        yield engine
+    finally:
+        empty_tables(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    seeding.run(engine, [SEED_DIR])
+    return engine
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def seeded_client(seeded: Engine, client: TestClient) -> TestClient:
+    return client

@@ -1,0 +1,209 @@
+"""`sourced seed`: all or nothing, idempotent, and every change is a revision."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import Session, func, select
+
+from app.models import Attribution, Event, Figure, Measure, Revision, Source
+from app.services import seeding
+from tests.conftest import SEED_DIR
+
+MINIMAL = {
+    "document": "doc",
+    "measures": [{"slug": "deserters", "label": "Deserters", "unit": "persons"}],
+    "sources": [
+        {"slug": "doc", "name": "A document", "kind": "document", "text_file": "doc.txt"},
+        {
+            "slug": "ministry",
+            "name": "A ministry",
+            "kind": "government_body",
+            "party_to_conflict": "RU",
+        },
+    ],
+    "events": [{"slug": "flight", "title": "Flight", "type": "desertion", "date": "2024"}],
+    "figures": [
+        {
+            "slug": "fled",
+            "event": "flight",
+            "measure": "deserters",
+            "value": 50000,
+            "lower_bound": 50000,
+            "qualifier": "at_least",
+            "stated_as": "at least 50,000",
+            "unit": "persons",
+            "attributions": [
+                {"source": "ministry", "role": "claimant"},
+                {"source": "doc", "role": "publisher", "quote": "at least 50,000 fled"},
+            ],
+        }
+    ],
+}
+
+
+def write_seed(folder: Path, data: dict, text: str = "They said at least 50,000 fled.") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "doc.txt").write_text(text, encoding="utf-8")
+    path = folder / "doc.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def counts(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
+            for model in (Measure, Source, Event, Figure, Attribution, Revision)
+        }
+
+
+class TestSeedingAFile:
+    def test_writes_every_record_with_a_revision_each(self, engine, tmp_path):
+        changes = seeding.run(engine, [write_seed(tmp_path, MINIMAL)])
+        assert [str(c) for c in changes] == [
+            "create measure deserters",
+            "create source doc",
+            "create source ministry",
+            "create event flight",
+            "create figure fled",
+            "create attribution fled#0",
+            "create attribution fled#1",
+        ]
+        assert counts(engine) == {
+            "measure": 1,
+            "source": 2,
+            "event": 1,
+            "figure": 1,
+            "attribution": 2,
+            "revision": 7,
+        }
+        with Session(engine) as session:
+            revision = session.exec(select(Revision).where(Revision.entity == "figure")).one()
+            doc = session.exec(select(Source).where(Source.slug == "doc")).one()
+        assert (revision.actor, revision.reason, revision.version) == (
+            "seed",
+            "seed: loaded from doc.yaml",
+            1,
+        )
+        assert revision.snapshot["value"] == "50000"
+        assert doc.full_text == "They said at least 50,000 fled."
+
+    def test_a_second_run_changes_nothing_and_writes_no_revision(self, engine, tmp_path):
+        path = write_seed(tmp_path, MINIMAL)
+        seeding.run(engine, [path])
+        before = counts(engine)
+        assert seeding.run(engine, [path]) == []
+        assert counts(engine) == before
+
+    def test_an_edited_value_is_an_update_with_the_reason_seed_update(self, engine, tmp_path):
+        path = write_seed(tmp_path, MINIMAL)
+        seeding.run(engine, [path])
+        edited = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edited["figures"][0]["value"] = 50001
+        path.write_text(yaml.safe_dump(edited), encoding="utf-8")
+
+        changes = seeding.run(engine, [path])
+
+        assert [str(c) for c in changes] == ["update figure fled (value)"]
+        with Session(engine) as session:
+            figure = session.exec(select(Figure)).one()
+            latest = session.exec(
+                select(Revision)
+                .where(Revision.entity == "figure")
+                .order_by(Revision.version.desc())
+            ).first()
+        assert (figure.version, str(figure.value)) == (2, "50001")
+        assert (latest.version, latest.action, latest.reason) == (2, "update", "seed update")
+        assert latest.changes == {"value": {"old": "50000", "new": "50001"}}
+
+    def test_a_shortened_chain_drops_the_extra_link_with_a_revision(self, engine, tmp_path):
+        path = write_seed(tmp_path, MINIMAL)
+        seeding.run(engine, [path])
+        edited = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edited["figures"][0]["attributions"] = edited["figures"][0]["attributions"][1:]
+        path.write_text(yaml.safe_dump(edited), encoding="utf-8")
+
+        changes = seeding.run(engine, [path])
+
+        assert [str(c) for c in changes] == [
+            "update attribution fled#0 (quote, role, source_id)",
+            "delete attribution fled#1",
+        ]
+        assert counts(engine)["attribution"] == 1
+
+    def test_dry_run_reports_but_writes_nothing(self, engine, tmp_path):
+        changes = seeding.run(engine, [write_seed(tmp_path, MINIMAL)], dry_run=True)
+        assert len(changes) == 7
+        assert counts(engine) == dict.fromkeys(counts(engine), 0)
+
+
+class TestRefusingABadFile:
+    def bad(self) -> dict:
+        data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+        data["figures"][0]["value"] = 40000  # below its lower bound
+        data["events"][0]["date"] = "2025-02-30"
+        data["figures"][0]["attributions"][1]["quote"] = "fifty thousand fled"
+        data["figures"].append(
+            dict(data["figures"][0], slug="other", event="nowhere", value=60000, period=None)
+        )
+        data["sources"][1]["kind"] = "blog"
+        return data
+
+    def test_reports_every_problem_with_file_record_and_field(self, engine, tmp_path):
+        path = write_seed(tmp_path, self.bad())
+        with pytest.raises(seeding.SeedError) as caught:
+            seeding.run(engine, [path])
+        reported = {(p.record, p.field) for p in caught.value.problems}
+        assert reported == {
+            ("sources[1] ministry", "kind"),
+            ("events[0] flight", "date"),
+            ("figures[0] fled", "lower_bound"),
+        }
+        assert all(p.file == str(path) for p in caught.value.problems)
+
+    def test_cross_record_problems_are_reported_together(self, engine, tmp_path):
+        data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+        data["figures"][0]["attributions"][1]["quote"] = "fifty thousand fled"
+        data["figures"].append(
+            dict(data["figures"][0], slug="other", event="nowhere", measure="unknown_measure")
+        )
+        data["sources"].append({"slug": "doc", "name": "Again", "kind": "ngo"})
+        path = write_seed(tmp_path, data)
+        with pytest.raises(seeding.SeedError) as caught:
+            seeding.run(engine, [path])
+        assert sorted(str(p).removeprefix(f"{path}: ") for p in caught.value.problems) == [
+            "figures[0] fled: attributions[1].quote: not found verbatim in the stored text of source 'doc'",
+            "figures[1] other: attributions[1].quote: not found verbatim in the stored text of source 'doc'",
+            "figures[1] other: event: unknown event 'nowhere'",
+            "figures[1] other: measure: unknown measure 'unknown_measure'",
+            "sources[2] doc: slug: duplicate: also in " + str(path),
+        ]
+
+    def test_nothing_is_written_when_any_file_is_bad(self, engine, tmp_path):
+        good = write_seed(tmp_path / "good", MINIMAL)
+        broken = tmp_path / "broken.yaml"
+        broken.write_text("figures: [\n  {slug: oops", encoding="utf-8")
+        with pytest.raises(seeding.SeedError) as caught:
+            seeding.run(engine, [good, broken])
+        assert [(p.file, p.field) for p in caught.value.problems] == [(str(broken), "(syntax)")]
+        assert counts(engine) == dict.fromkeys(counts(engine), 0)
+
+    def test_unknown_fields_are_refused(self, engine, tmp_path):
+        data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+        data["events"][0]["dated"] = "2024"
+        with pytest.raises(seeding.SeedError) as caught:
+            seeding.run(engine, [write_seed(tmp_path, data)])
+        assert [(p.record, p.field, p.message) for p in caught.value.problems] == [
+            ("events[0] flight", "dated", "Extra inputs are not permitted")
+        ]
+
+
+def test_the_shipped_seed_loads_twice_without_change(engine, tmp_path):
+    copy = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, copy)
+    assert seeding.run(engine, [copy])
+    before = counts(engine)
+    assert seeding.run(engine, [copy]) == []
+    assert counts(engine) == before
