@@ -135,9 +135,14 @@ class TestTheArticlesClaims:
         assert (body["period_earliest"], body["period_latest"]) == (None, "1941-12-31")
         assert chain(body) == [
             ("claimant", "letter-to-beria-1941-10"),
+            ("relay", "electronic-library-historical-documents"),
             ("publisher", "article-50000-deserters"),
         ]
-        assert body["citation"].startswith("10,201 (stated as “10.201”) troops captured")
+        assert body["citation"] == (
+            "10,201 (stated as “10.201”) troops captured by barrier troops and sentenced to "
+            "death, according to the official letter to Lavrentiy Beria of October 1941, cited "
+            f"by Electronic Library of Historical Documents; published in {ARTICLE_TITLE}."
+        )
 
     def test_the_share_is_derived_from_the_count(self, seeded_client):
         body = figure(seeded_client, "share-sentenced-to-death-1941")
