@@ -39,6 +39,22 @@ SearchText = Annotated[
         examples=["deserted"],
     ),
 ]
+IncludeRetracted = Annotated[
+    bool,
+    Query(
+        description="Also list retracted records (they stay readable with their reason).",
+        examples=[False],
+    ),
+]
+
+_VISIBLE = ["published", "corrected"]
+
+
+def statuses(status: list[Any], include_retracted: bool) -> list[str]:
+    """The statuses a list shows: those asked for, else the visible ones (plus retracted)."""
+    if status:
+        return [s.value if hasattr(s, "value") else str(s) for s in status]
+    return [*_VISIBLE, "retracted"] if include_retracted else list(_VISIBLE)
 
 
 def repeatable(description: str, example: str) -> Any:

@@ -288,3 +288,9 @@ class TestRetract:
         assert [f["slug"] for f in api.get("/v1/figures?status=retracted").json()["items"]] == [
             "fig-0001"
         ]
+        everything = api.get("/v1/figures?include_retracted=true").json()["items"]
+        assert [(f["slug"], f["status"]) for f in everything] == [
+            ("fig-0000", "published"),
+            ("fig-0001", "retracted"),
+            ("fig-0002", "published"),
+        ]

@@ -8,7 +8,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
-from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.api.params import (
+    Count,
+    Cursor,
+    IncludeRetracted,
+    Limit,
+    SearchText,
+    forbid_unknown_query_params,
+    repeatable,
+    statuses,
+)
 from app.models.vocab import EventType, Status
 from app.schemas.common import Page
 from app.schemas.event import EventPublic
@@ -40,6 +49,7 @@ def list_events(
     status: Annotated[
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
+    include_retracted: IncludeRetracted = False,
     date_from: Annotated[
         date | None,
         Query(description="Events whose date overlaps this day or later.", examples=["1941-01-01"]),
@@ -69,7 +79,7 @@ def list_events(
         country=country,
         tag=tag,
         source=source,
-        status=[s.value for s in status],
+        status=statuses(status, include_retracted),
         date_from=date_from,
         date_to=date_to,
         q=q,

@@ -11,7 +11,16 @@ from pydantic import AwareDatetime
 from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
-from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.api.params import (
+    Count,
+    Cursor,
+    IncludeRetracted,
+    Limit,
+    SearchText,
+    forbid_unknown_query_params,
+    repeatable,
+    statuses,
+)
 from app.models.vocab import Qualifier, Status
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
@@ -66,6 +75,7 @@ def list_figures(
     status: Annotated[
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
+    include_retracted: IncludeRetracted = False,
     date_from: Annotated[
         date | None,
         Query(
@@ -118,7 +128,7 @@ def list_figures(
         exclude_party_claims=exclude_party_claims,
         qualifier=[q_.value for q_ in qualifier],
         unit=unit,
-        status=[s.value for s in status],
+        status=statuses(status, include_retracted),
         date_from=date_from,
         date_to=date_to,
         value_gte=value_gte,

@@ -7,7 +7,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
-from app.api.params import Count, Cursor, Limit, SearchText, forbid_unknown_query_params, repeatable
+from app.api.params import (
+    Count,
+    Cursor,
+    IncludeRetracted,
+    Limit,
+    SearchText,
+    forbid_unknown_query_params,
+    repeatable,
+    statuses,
+)
 from app.models.vocab import SourceKind, Status
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
@@ -53,6 +62,7 @@ def list_sources(
     status: Annotated[
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
+    include_retracted: IncludeRetracted = False,
     q: SearchText = None,
     sort: Annotated[
         str | None,
@@ -71,7 +81,7 @@ def list_sources(
         kind=[k.value for k in kind],
         party=list(party),
         country=country,
-        status=[s.value for s in status],
+        status=statuses(status, include_retracted),
         q=q,
     )
     page = sources.list_sources(session, query, sort=sort, limit=limit, cursor=cursor, count=count)

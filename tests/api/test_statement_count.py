@@ -1,0 +1,59 @@
+"""No N+1: a list costs the same number of SQL statements whatever its page size."""
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def statements_for(client, path: str) -> int:
+    with counting() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, response.text
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/figures?limit={n}",
+        "/v1/figures?limit={n}&source=rfe-rl&count=true",
+        "/v1/events?limit={n}",
+        "/v1/sources?limit={n}",
+        "/v1/sources/article-50000-deserters/figures?limit={n}",
+        "/v1/search?q=troops&limit={n}",
+    ],
+)
+def test_one_item_and_many_cost_the_same_statements(seeded_client, path):
+    one = statements_for(seeded_client, path.format(n=1))
+    many = statements_for(seeded_client, path.format(n=8))
+    assert one == many
+    assert many <= 8
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/measures/deserters",
+        "/v1/events/russian-desertions",
+        "/v1/figures/deserters-since-invasion",
+    ],
+)
+def test_details_cost_a_fixed_handful_of_statements(seeded_client, path):
+    assert statements_for(seeded_client, path) <= 6
