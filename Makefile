@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate seed test test-postgres lint format docker-lint clean
+.PHONY: install run serve migrate seed test test-postgres lint format docker-lint clean examples
 
 $(BIN)/sourced: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) sourced.db sourced.db-wal sourced.db-shm .pytest_cache .ruff_cache
+
+# Re-record the docs page's response examples from the seed (after changing seed/ or a schema).
+examples: install
+	$(BIN)/python -m app.api.response_examples seed

@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import examples, problems
+from app.api import examples, problems, response_examples
 from app.api.etag import ETagMiddleware
 from app.api.routes import (
     bundles,
@@ -38,6 +38,18 @@ Reads need no key. Every error is `application/problem+json` (RFC 9457).
 """
 
 
+def _with_response_examples(app: FastAPI) -> None:
+    """Each operation's success response shows a real response recorded from the seed."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            response_examples.attach(generate())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -59,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Built per app, never at import; the lifespan disposes of it on shutdown.
     app.state.engine = build_engine(settings)
     problems.install(app)
+    _with_response_examples(app)
     app.add_middleware(ETagMiddleware)
     # Chart tools and notebooks in the browser read the API directly; reads need no key.
     app.add_middleware(
