@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import Query, Request
+from pydantic import AwareDatetime
 
 from app.errors import InvalidParameterError
 from app.services.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
@@ -37,6 +38,14 @@ SearchText = Annotated[
         max_length=MAX_Q,
         description="Full-text search: every word must match (the last also as a prefix).",
         examples=["deserted"],
+    ),
+]
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Answer as the dataset stood at this moment (ISO 8601 with a time zone); "
+        "a record that did not exist yet is a 404.",
+        examples=["2026-01-01T00:00:00Z"],
     ),
 ]
 IncludeRetracted = Annotated[

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -103,3 +103,27 @@ def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
         .where(col(Source.id).in_(ids))
     ).all()
     return {row[0]: SourceRef(*row[1:]) for row in rows}
+
+
+def load_at(session: Session, owner: str, row_id: int, as_of: datetime) -> list[Link]:
+    """``owner``'s chain as it stood at ``as_of``, rebuilt from the revisions.
+
+    Source names are today's: what changes a chain's meaning (who, in which role, with which
+    words) is what the revisions keep."""
+    from app.services import history
+
+    links = history.chain_at(session, owner, row_id, as_of)
+    refs = source_refs(session, [link["source_id"] for link in links])
+    return [
+        Link(
+            position=link["position"],
+            role=link["role"],
+            quote=link["quote"],
+            quote_unverified=link["quote_unverified"],
+            locator=link["locator"],
+            accessed=date.fromisoformat(link["accessed"]) if link["accessed"] else None,
+            source=refs[link["source_id"]],
+            version=link["version"],
+        )
+        for link in links
+    ]

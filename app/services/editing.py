@@ -59,7 +59,9 @@ def _problem_detail(errors: list[dict[str, str]]) -> str:
 
 
 def _validate(kind: Kind, document: dict[str, Any]) -> BaseModel:
-    owned = sorted(SERVER_OWNED & set(document))
+    # A source's write shape has its own `url` (its website); figures and events have none.
+    server_owned = SERVER_OWNED - {"url"} if kind.entity == Entity.source else SERVER_OWNED
+    owned = sorted(server_owned & set(document))
     if owned:
         errors = [{"field": f, "message": "set by the server; it cannot be written"} for f in owned]
         raise UnprocessableError(_problem_detail(errors), errors=errors)

@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func
@@ -10,8 +10,15 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure
-from app.services import chains, fulltext, versions
-from app.services.figures import FigureQuery, FigureView, Page, list_figures, source_and_descendants
+from app.services import chains, fulltext, history, versions
+from app.services.figures import (
+    FigureQuery,
+    FigureView,
+    Page,
+    get_figure_as_of,
+    list_figures,
+    source_and_descendants,
+)
 from app.services.pagination import (
     after,
     clamp_limit,
@@ -128,3 +135,19 @@ def get_event(session: Session, slug: str) -> EventView:
     linked = chains.load(session, "event", [event.id])
     figures = list_figures(session, FigureQuery(event=[slug]), limit=500).items
     return EventView(event, linked.get(event.id, []), figures)
+
+
+def get_event_as_of(session: Session, slug: str, as_of: datetime) -> EventView:
+    """The event, its chain and its figures as they stood at ``as_of``."""
+    current = get_event(session, slug).event
+    event = Event.model_validate(history.snapshot_at(session, "event", current.id, as_of))  # type: ignore[arg-type]
+    chain = chains.load_at(session, "event", current.id, as_of)  # type: ignore[arg-type]
+    figure_ids = [
+        row_id
+        for row_id in history.ids_at(session, "figure", as_of)
+        if history.snapshot_at(session, "figure", row_id, as_of)["event_id"] == current.id
+    ]
+    slugs = session.exec(select(Figure.slug).where(col(Figure.id).in_(figure_ids))).all()
+    figures = [get_figure_as_of(session, figure_slug, as_of) for figure_slug in sorted(slugs)]
+    visible = [f for f in figures if f.figure.status in VISIBLE]
+    return EventView(event, chain, visible)

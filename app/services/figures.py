@@ -231,21 +231,7 @@ def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView
     """
     current = get_figure(session, slug).figure
     figure = Figure.model_validate(history.snapshot_at(session, "figure", current.id, as_of))  # type: ignore[arg-type]
-    links = history.chain_at(session, "figure", current.id, as_of)  # type: ignore[arg-type]
-    refs = chains.source_refs(session, [link["source_id"] for link in links])
-    chain = [
-        chains.Link(
-            position=link["position"],
-            role=link["role"],
-            quote=link["quote"],
-            quote_unverified=link["quote_unverified"],
-            locator=link["locator"],
-            accessed=date.fromisoformat(link["accessed"]) if link["accessed"] else None,
-            source=refs[link["source_id"]],
-            version=link["version"],
-        )
-        for link in links
-    ]
+    chain = chains.load_at(session, "figure", current.id, as_of)  # type: ignore[arg-type]
     event = session.get(Event, figure.event_id)
     measure = session.get(Measure, figure.measure_id)
     origin = session.get(Figure, figure.derived_from_id) if figure.derived_from_id else None

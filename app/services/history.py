@@ -67,6 +67,18 @@ def snapshot_at(session: Session, kind: str, row_id: int, as_of: datetime) -> di
     return revision.snapshot
 
 
+def ids_at(session: Session, kind: str, as_of: datetime) -> list[int]:
+    """Ids of the records of ``kind`` that existed at ``as_of``."""
+    return list(
+        session.exec(
+            select(Revision.entity_id)
+            .where(Revision.entity == kind, Revision.at <= as_of)
+            .group_by(Revision.entity_id)
+            .order_by(Revision.entity_id)
+        ).all()
+    )
+
+
 def chain_at(session: Session, kind: str, row_id: int, as_of: datetime) -> list[dict[str, Any]]:
     """The links of a chain as they stood: the latest revision of each, deleted ones left out."""
     newest = (

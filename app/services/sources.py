@@ -1,6 +1,7 @@
 """Sources: lists, details with what each claims and relays."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Source
-from app.services import fulltext, versions
+from app.services import fulltext, history, versions
 from app.services.figures import Page
 from app.services.pagination import (
     after,
@@ -151,3 +152,11 @@ def get_source(session: Session, slug: str) -> SourceView:
 def require(session: Session, slug: str) -> None:
     if session.exec(select(Source.id).where(Source.slug == slug)).first() is None:
         raise NotFoundError(f"slug: no source {slug!r}")
+
+
+def get_source_as_of(session: Session, slug: str, as_of: datetime) -> SourceView:
+    """The source as it stood at ``as_of``; counts are left out (they describe today)."""
+    view = get_source(session, slug)
+    source = Source.model_validate(history.snapshot_at(session, "source", view.source.id, as_of))  # type: ignore[arg-type]
+    parent = session.get(Source, source.parent_id) if source.parent_id else None
+    return SourceView(source, parent.slug if parent else None, parent.name if parent else None)

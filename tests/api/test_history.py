@@ -92,6 +92,40 @@ class TestTheJournalistsWalkthrough:
         assert first.find("a:link", ns).get("href") == "http://testserver/v1/figures/new-figure"
         assert first.findtext("a:author/a:name", namespaces=ns) == "Desk editor"
 
+    def test_an_event_as_of_shows_its_old_title_and_only_the_figures_it_had(self, api, editor):
+        before = datetime.now(UTC)
+        etag = api.get("/v1/events/flight").headers["etag"]
+        patched = api.patch(
+            "/v1/events/flight",
+            json={"title": "Soldiers deserted"},
+            headers={**editor, "If-Match": etag, "Sourced-Reason": "Sharper title"},
+        )
+        assert patched.status_code == 200, patched.text
+        assert api.post("/v1/figures", json=NEW_FIGURE, headers=editor).status_code == 201
+
+        now = api.get("/v1/events/flight").json()
+        then = api.get("/v1/events/flight", params={"as_of": before.isoformat()}).json()
+        assert (now["title"], then["title"]) == ("Soldiers deserted", "Soldiers fled")
+        assert [f["slug"] for f in now["figures"]] == ["fig-0000", "new-figure"]
+        assert [f["slug"] for f in then["figures"]] == ["fig-0000"]
+        assert [a["source"]["slug"] for a in then["attributions"]] == [
+            a["source"]["slug"] for a in now["attributions"]
+        ]
+
+    def test_a_source_as_of_shows_its_old_name_without_todays_counts(self, api, editor):
+        before = datetime.now(UTC)
+        etag = api.get("/v1/sources/desk").headers["etag"]
+        patched = api.patch(
+            "/v1/sources/desk",
+            json={"name": "The agency's night desk"},
+            headers={**editor, "If-Match": etag, "Sourced-Reason": "Renamed"},
+        )
+        assert patched.status_code == 200, patched.text
+        then = api.get("/v1/sources/desk", params={"as_of": before.isoformat()}).json()
+        assert (then["name"], then["version"], then["counts"]) == ("The agency's desk", 1, None)
+        assert then["parent"] == "agency"
+        assert api.get("/v1/sources/desk").json()["name"] == "The agency's night desk"
+
     def test_as_of_before_the_record_existed_is_404(self, api):
         response = api.get("/v1/figures/fig-0001", params={"as_of": "2000-01-01T00:00:00Z"})
         assert response.status_code == 404

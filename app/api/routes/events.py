@@ -9,6 +9,7 @@ from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
+    AsOf,
     Count,
     Cursor,
     IncludeRetracted,
@@ -101,8 +102,15 @@ def get_event(
     slug: Annotated[
         str, Path(max_length=120, description="The event's slug.", examples=["russian-desertions"])
     ],
+    as_of: AsOf = None,
 ) -> EventDetail:
-    """The event, the chain of sources that report it, and every figure about it with its chain."""
-    view = events.get_event(session, slug)
+    """The event, the chain of sources that report it, and every figure about it with its chain.
+
+    With `as_of`, the event, its chain and its figures as they stood at that moment."""
+    view = (
+        events.get_event(session, slug)
+        if as_of is None
+        else events.get_event_as_of(session, slug, as_of)
+    )
     response.headers["ETag"] = view.etag
     return EventDetail.of(view, base_url(request))

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import AwareDatetime
 
 from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
+    AsOf,
     Count,
     Cursor,
     IncludeRetracted,
@@ -150,13 +150,7 @@ def get_figure(
     response: Response,
     session: SessionDep,
     slug: SlugPath,
-    as_of: Annotated[
-        AwareDatetime | None,
-        Query(
-            description="Answer as the dataset stood at this moment (ISO 8601 with a time zone).",
-            examples=["2026-01-01T00:00:00Z"],
-        ),
-    ] = None,
+    as_of: AsOf = None,
 ) -> FigurePublic:
     """The figure, its event, every link of its chain with quotes, and its citation.
 

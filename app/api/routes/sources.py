@@ -8,6 +8,7 @@ from app.api import problems
 from app.api.deps import SessionDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
+    AsOf,
     Count,
     Cursor,
     IncludeRetracted,
@@ -99,10 +100,16 @@ def list_sources(
     response_model=SourcePublic,
 )
 def get_source(
-    request: Request, response: Response, session: SessionDep, slug: SlugPath
+    request: Request, response: Response, session: SessionDep, slug: SlugPath, as_of: AsOf = None
 ) -> SourcePublic:
-    """The source, its parent organisation, and how often it claims, relays, publishes or is quoted."""
-    view = sources.get_source(session, slug)
+    """The source, its parent organisation, and how often it claims, relays, publishes or is quoted.
+
+    With `as_of`, the source as it stood at that moment (without counts, which describe today)."""
+    view = (
+        sources.get_source(session, slug)
+        if as_of is None
+        else sources.get_source_as_of(session, slug, as_of)
+    )
     response.headers["ETag"] = view.etag
     return SourcePublic.of(view, base_url(request))
 
