@@ -19,6 +19,16 @@ Limit = Annotated[
         examples=[DEFAULT_LIMIT],
     ),
 ]
+PageLimit = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items per page (1 to {MAX_LIMIT}; JSON default {DEFAULT_LIMIT}). "
+        "CSV and NDJSON without a limit stream every matching row.",
+        examples=[DEFAULT_LIMIT],
+    ),
+]
 Cursor = Annotated[
     str | None,
     Query(

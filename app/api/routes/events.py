@@ -5,15 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api import problems
+from app.api import formats, problems
 from app.api.deps import SessionDep
+from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
     AsOf,
     Count,
     Cursor,
     IncludeRetracted,
-    Limit,
+    PageLimit,
     SearchText,
     forbid_unknown_query_params,
     repeatable,
@@ -25,6 +26,7 @@ from app.schemas.event import EventPublic
 from app.schemas.event_detail import EventDetail
 from app.services import events
 from app.services.events import EventQuery
+from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/events",
@@ -34,7 +36,9 @@ router = APIRouter(
 )
 
 
-@router.get("", summary="List events", response_model=Page[EventPublic])
+@router.get(
+    "", summary="List events", response_model=Page[EventPublic], responses=formats.LIST_RESPONSES
+)
 def list_events(
     request: Request,
     response: Response,
@@ -70,9 +74,11 @@ def list_events(
             examples=["date"],
         ),
     ] = None,
-    limit: Limit = 50,
+    limit: PageLimit = None,
     cursor: Cursor = None,
     count: Count = False,
+    format: FormatParam = None,
+    bom: BomParam = False,
 ) -> Page[EventPublic]:
     """Events, each with the chain of sources that report it. Filters combine with AND."""
     query = EventQuery(
@@ -85,7 +91,23 @@ def list_events(
         date_to=date_to,
         q=q,
     )
-    page = events.list_events(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    fmt = formats.negotiate(request, format)
+    if fmt != "json":
+        root = base_url(request)
+        return formats.table_response(
+            request,
+            table="events",
+            fmt=fmt,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            session=session,
+            fetch=lambda s, c, n: events.list_events(s, query, sort=sort, limit=n, cursor=c),
+            present=lambda v: EventPublic.of(v, root),
+        )
+    page = events.list_events(
+        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
+    )
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     root = base_url(request)

@@ -7,15 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api import problems
+from app.api import formats, problems
 from app.api.deps import SessionDep
+from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
     AsOf,
     Count,
     Cursor,
     IncludeRetracted,
-    Limit,
+    PageLimit,
     SearchText,
     forbid_unknown_query_params,
     repeatable,
@@ -26,6 +27,7 @@ from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
 from app.services import figures
 from app.services.figures import FigureQuery
+from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -45,7 +47,10 @@ SlugPath = Annotated[
 
 
 @router.get(
-    "", summary="List figures with their attribution chains", response_model=Page[FigurePublic]
+    "",
+    summary="List figures with their attribution chains",
+    response_model=Page[FigurePublic],
+    responses=formats.LIST_RESPONSES,
 )
 def list_figures(
     request: Request,
@@ -111,9 +116,11 @@ def list_figures(
             examples=["-value"],
         ),
     ] = None,
-    limit: Limit = 50,
+    limit: PageLimit = None,
     cursor: Cursor = None,
     count: Count = False,
+    format: FormatParam = None,
+    bom: BomParam = False,
 ) -> Page[FigurePublic]:
     """Every figure with its event, its ordered attribution chain and a ready-to-paste citation.
 
@@ -135,7 +142,23 @@ def list_figures(
         value_lte=value_lte,
         q=q,
     )
-    page = figures.list_figures(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    fmt = formats.negotiate(request, format)
+    if fmt != "json":
+        root = base_url(request)
+        return formats.table_response(
+            request,
+            table="figures",
+            fmt=fmt,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            session=session,
+            fetch=lambda s, c, n: figures.list_figures(s, query, sort=sort, limit=n, cursor=c),
+            present=lambda v: FigurePublic.of(v, root),
+        )
+    page = figures.list_figures(
+        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
+    )
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     root = base_url(request)

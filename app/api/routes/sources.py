@@ -4,15 +4,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api import problems
+from app.api import formats, problems
 from app.api.deps import SessionDep
+from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import (
     AsOf,
     Count,
     Cursor,
     IncludeRetracted,
-    Limit,
+    PageLimit,
     SearchText,
     forbid_unknown_query_params,
     repeatable,
@@ -24,6 +25,7 @@ from app.schemas.figure import FigurePublic
 from app.schemas.source import SourcePublic
 from app.services import figures, sources
 from app.services.figures import FigureQuery
+from app.services.pagination import DEFAULT_LIMIT
 from app.services.sources import SourceQuery
 
 router = APIRouter(
@@ -47,7 +49,9 @@ FigureSort = Annotated[
 ]
 
 
-@router.get("", summary="List sources", response_model=Page[SourcePublic])
+@router.get(
+    "", summary="List sources", response_model=Page[SourcePublic], responses=formats.LIST_RESPONSES
+)
 def list_sources(
     request: Request,
     response: Response,
@@ -73,9 +77,11 @@ def list_sources(
             examples=["name"],
         ),
     ] = None,
-    limit: Limit = 50,
+    limit: PageLimit = None,
     cursor: Cursor = None,
     count: Count = False,
+    format: FormatParam = None,
+    bom: BomParam = False,
 ) -> Page[SourcePublic]:
     """Every source: outlets, services, ministries, people, documents and archives."""
     query = SourceQuery(
@@ -85,7 +91,23 @@ def list_sources(
         status=statuses(status, include_retracted),
         q=q,
     )
-    page = sources.list_sources(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+    fmt = formats.negotiate(request, format)
+    if fmt != "json":
+        root = base_url(request)
+        return formats.table_response(
+            request,
+            table="sources",
+            fmt=fmt,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            session=session,
+            fetch=lambda s, c, n: sources.list_sources(s, query, sort=sort, limit=n, cursor=c),
+            present=lambda v: SourcePublic.of(v, root),
+        )
+    page = sources.list_sources(
+        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
+    )
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     root = base_url(request)
@@ -118,6 +140,7 @@ def get_source(
     "/{slug}/figures",
     summary="Every figure that rests on a source",
     response_model=Page[FigurePublic],
+    responses=formats.LIST_RESPONSES,
 )
 def list_source_figures(
     request: Request,
@@ -125,14 +148,31 @@ def list_source_figures(
     session: SessionDep,
     slug: SlugPath,
     sort: FigureSort = None,
-    limit: Limit = 50,
+    limit: PageLimit = None,
     cursor: Cursor = None,
     count: Count = False,
+    format: FormatParam = None,
+    bom: BomParam = False,
 ) -> Page[FigurePublic]:
     """Figures whose chain contains this source, or a source under it, at any position."""
     sources.require(session, slug)
+    query = FigureQuery(source=[slug])
+    fmt = formats.negotiate(request, format)
+    if fmt != "json":
+        root = base_url(request)
+        return formats.table_response(
+            request,
+            table="figures",
+            fmt=fmt,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            session=session,
+            fetch=lambda s, c, n: figures.list_figures(s, query, sort=sort, limit=n, cursor=c),
+            present=lambda v: FigurePublic.of(v, root),
+        )
     page = figures.list_figures(
-        session, FigureQuery(source=[slug]), sort=sort, limit=limit, cursor=cursor, count=count
+        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
     )
     url = next_url(request, page.next_cursor)
     link_header(response, url)

@@ -1,0 +1,158 @@
+"""Flat, stable tables of figures, events and sources: the columns of the CSV exports.
+
+One row per record. Column order is part of the public contract (documented in the README and
+the data package): new columns are only ever appended. A figure's attribution chain is
+flattened into readable columns (claimant, relays, publisher, quote, citation) plus slugs for
+joins; values are exact decimals written without exponent or float rounding.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+# Several names in one cell (relays, tags) are joined with this; it never occurs in a slug.
+JOIN = "; "
+
+FIGURE_COLUMNS = (
+    "slug",
+    "url",
+    "event",
+    "event_title",
+    "event_date",
+    "measure",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "qualifier",
+    "stated_as",
+    "unit",
+    "subject",
+    "period",
+    "period_earliest",
+    "period_latest",
+    "derived_from",
+    "claimant",
+    "claimant_name",
+    "claimant_party",
+    "relays",
+    "relay_names",
+    "publisher",
+    "publisher_name",
+    "quote",
+    "citation",
+    "note",
+    "status",
+    "status_reason",
+    "version",
+    "updated_at",
+)
+EVENT_COLUMNS = (
+    "slug",
+    "url",
+    "title",
+    "summary",
+    "type",
+    "date",
+    "date_earliest",
+    "date_latest",
+    "place",
+    "country",
+    "tags",
+    "claimant",
+    "claimant_name",
+    "claimant_party",
+    "publisher",
+    "publisher_name",
+    "note",
+    "status",
+    "status_reason",
+    "version",
+    "updated_at",
+)
+SOURCE_COLUMNS = (
+    "slug",
+    "url",
+    "name",
+    "kind",
+    "parent",
+    "parent_name",
+    "website",
+    "country",
+    "language",
+    "party_to_conflict",
+    "description",
+    "published",
+    "has_text",
+    "note",
+    "status",
+    "status_reason",
+    "version",
+    "updated_at",
+)
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: empty for null, exact decimals, ISO 8601 dates, `true`/`false`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return JOIN.join(cell(v) for v in value)
+    return str(value)
+
+
+def _chain_columns(links: list[dict[str, Any]]) -> dict[str, Any]:
+    claimant = links[0]["source"] if links else None
+    relays = [link["source"] for link in links[1:] if link["role"] in ("relay", "quoted")]
+    publishers = [link for link in links[1:] if link["role"] == "publisher"]
+    publisher = publishers[-1] if publishers else None
+    # The quote a reader checks: the publisher's words, else the first quote in the chain.
+    quoted = [link["quote"] for link in ([publisher] if publisher else []) if link["quote"]]
+    quoted += [link["quote"] for link in links if link["quote"]]
+    return {
+        "claimant": claimant["slug"] if claimant else None,
+        "claimant_name": claimant["name"] if claimant else None,
+        "claimant_party": claimant["party_to_conflict"] if claimant else None,
+        "relays": [s["slug"] for s in relays],
+        "relay_names": [s["name"] for s in relays],
+        "publisher": publisher["source"]["slug"] if publisher else None,
+        "publisher_name": publisher["source"]["name"] if publisher else None,
+        "quote": quoted[0] if quoted else None,
+    }
+
+
+def figure_row(item: dict[str, Any]) -> list[str]:
+    flat = {
+        **item,
+        **_chain_columns(item["attributions"]),
+        "event": item["event"]["slug"],
+        "event_title": item["event"]["title"],
+        "event_date": item["event"]["date"],
+    }
+    return [cell(flat.get(column)) for column in FIGURE_COLUMNS]
+
+
+def event_row(item: dict[str, Any]) -> list[str]:
+    flat = {**item, **_chain_columns(item["attributions"])}
+    return [cell(flat.get(column)) for column in EVENT_COLUMNS]
+
+
+def source_row(item: dict[str, Any]) -> list[str]:
+    return [cell(item.get(column)) for column in SOURCE_COLUMNS]
+
+
+TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], list[str]]]] = {
+    "figures": (FIGURE_COLUMNS, figure_row),
+    "events": (EVENT_COLUMNS, event_row),
+    "sources": (SOURCE_COLUMNS, source_row),
+}

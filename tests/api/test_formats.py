@@ -1,0 +1,165 @@
+"""CSV and NDJSON for every list: same filters, exact values, every row when streamed."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from app.api import formats
+from app.services.tables import EVENT_COLUMNS, FIGURE_COLUMNS, SOURCE_COLUMNS
+from tests import builders
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+class TestCsvOfTheSeed:
+    def test_every_figure_reads_back_exactly(self, seeded_client):
+        response = seeded_client.get("/v1/figures?format=csv&sort=slug")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.headers["content-disposition"] == (
+            'attachment; filename="sourced-figures.csv"'
+        )
+        rows = read_csv(response.text)
+        assert list(rows[0]) == list(FIGURE_COLUMNS)
+        items = seeded_client.get("/v1/figures?sort=slug").json()["items"]
+        assert [r["slug"] for r in rows] == [i["slug"] for i in items]
+        by_slug = {r["slug"]: r for r in rows}
+        deserters = by_slug["deserters-since-invasion"]
+        assert {k: deserters[k] for k in ("value", "lower_bound", "upper_bound", "qualifier")} == {
+            "value": "50000",
+            "lower_bound": "50000",
+            "upper_bound": "",
+            "qualifier": "at_least",
+        }
+        assert (deserters["claimant"], deserters["claimant_party"]) == (
+            "ru-mod-leaked-reports-2024",
+            "RU",
+        )
+        assert (deserters["relays"], deserters["relay_names"]) == (
+            "rfe-rl",
+            "RadioFreeEurope/RadioLiberty",
+        )
+        assert deserters["publisher"] == "article-50000-deserters"
+        assert deserters["quote"] == (
+            "According to the leaked 2024 reports from Russia’s Ministry of Defence, at least "
+            "50,000 service members have deserted since the invasion began."
+        )
+        assert deserters["citation"] == items[1]["citation"]
+        assert by_slug["share-sentenced-to-death-1941"]["value"] == "1.5"
+        assert Decimal(by_slug["sentenced-to-death-1941"]["value"]) == Decimal("10201")
+        assert by_slug["sentenced-to-death-1941"]["stated_as"] == "10.201"
+        # Every cell equals the JSON value, Unicode quotes and all.
+        for item in items:
+            row = by_slug[item["slug"]]
+            for column in ("stated_as", "subject", "note", "citation", "period", "unit"):
+                assert row[column] == (item[column] or ""), (item["slug"], column)
+
+    def test_events_and_sources_have_their_own_columns(self, seeded_client):
+        events = read_csv(seeded_client.get("/v1/events?format=csv").text)
+        assert list(events[0]) == list(EVENT_COLUMNS)
+        escape = next(e for e in events if e["slug"] == "leningrad-inmates-escape")
+        assert (escape["place"], escape["country"], escape["tags"]) == (
+            "Leningrad region",
+            "RU",
+            "russia-ukraine-war; convicts",
+        )
+        sources = read_csv(seeded_client.get("/v1/sources?format=csv&kind=news_service").text)
+        assert list(sources[0]) == list(SOURCE_COLUMNS)
+        assert [(s["slug"], s["parent"]) for s in sources] == [
+            ("rfe-rl", ""),
+            ("kavkaz-realii", "rfe-rl"),
+        ]
+
+    def test_filters_apply_as_in_json(self, seeded_client):
+        rows = read_csv(seeded_client.get("/v1/figures?format=csv&exclude_party_claims=true").text)
+        # Both belligerents' claims go: Ukraine's MoD and the leaked Russian MoD reports.
+        assert {"russian-killed-or-wounded-ua-mod", "deserters-since-invasion"}.isdisjoint(
+            r["slug"] for r in rows
+        )
+        assert len(rows) == 6
+        rested = read_csv(seeded_client.get("/v1/sources/rfe-rl/figures?format=csv").text)
+        assert sorted(r["slug"] for r in rested) == [
+            "deserters-since-invasion",
+            "leningrad-convoy-driver-killed",
+            "leningrad-inmates-escaped",
+        ]
+
+    def test_bom_for_excel(self, seeded_client):
+        body = seeded_client.get("/v1/sources?format=csv&bom=true").content
+        assert body.startswith("\ufeffslug,url,name".encode())
+        plain = seeded_client.get("/v1/sources?format=csv").content
+        assert plain.startswith(b"slug,url,name")
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(
+        ("accept", "expected"),
+        [
+            ("text/csv", "text/csv; charset=utf-8"),
+            ("application/x-ndjson", "application/x-ndjson"),
+            ("application/json", "application/json"),
+            ("text/html,*/*;q=0.8", "application/json"),
+            ("", "application/json"),
+        ],
+    )
+    def test_the_accept_header_chooses(self, seeded_client, accept, expected):
+        response = seeded_client.get("/v1/sources", headers={"Accept": accept})
+        assert response.headers["content-type"] == expected
+
+    def test_format_wins_over_accept(self, seeded_client):
+        response = seeded_client.get("/v1/sources?format=ndjson", headers={"Accept": "text/csv"})
+        assert response.headers["content-type"] == "application/x-ndjson"
+
+    def test_an_unknown_format_is_a_422_naming_it(self, seeded_client):
+        response = seeded_client.get("/v1/figures?format=xlsx")
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("format: ")
+
+    def test_a_bad_sort_is_still_a_400_problem(self, seeded_client):
+        response = seeded_client.get("/v1/figures?format=csv&sort=bogus")
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestStreaming:
+    @pytest.fixture
+    def big(self, engine, client, tmp_path, monkeypatch):
+        # Small batches so that a few dozen rows already cross several of them.
+        monkeypatch.setattr(formats, "BATCH", 5)
+        count = formats.BATCH * 4 + 3
+        builders.load(engine, tmp_path / "seed", builders.dataset(count))
+        return client, count
+
+    def test_without_limit_every_row_streams_once(self, big):
+        client, count = big
+        lines = client.get("/v1/figures?format=ndjson").text.splitlines()
+        slugs = [json.loads(line)["slug"] for line in lines]
+        assert slugs == [f"fig-{i:04d}" for i in range(count)]
+        rows = read_csv(client.get("/v1/figures?format=csv&sort=-slug").text)
+        assert [r["slug"] for r in rows] == [f"fig-{i:04d}" for i in reversed(range(count))]
+
+    def test_with_limit_one_page_and_a_link(self, big):
+        client, _ = big
+        response = client.get("/v1/figures?format=ndjson&limit=3")
+        assert [json.loads(x)["slug"] for x in response.text.splitlines()] == [
+            "fig-0000",
+            "fig-0001",
+            "fig-0002",
+        ]
+        following = response.headers["link"].split(">")[0].lstrip("<")
+        page2 = client.get(following)
+        assert [json.loads(x)["slug"] for x in page2.text.splitlines()] == [
+            "fig-0003",
+            "fig-0004",
+            "fig-0005",
+        ]
+
+    def test_ndjson_lines_are_the_json_items(self, big):
+        client, _ = big
+        lines = client.get("/v1/figures?format=ndjson&limit=5").text.splitlines()
+        assert [json.loads(x) for x in lines] == client.get("/v1/figures?limit=5").json()["items"]
