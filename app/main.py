@@ -18,6 +18,7 @@ from app.api.routes import (
     figures,
     health,
     measures,
+    metadata,
     root,
     search,
     sources,
@@ -80,7 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "HEAD", "OPTIONS"],
         expose_headers=["Link", "ETag", "Location", "Retry-After"],
     )
-    for module in (root, figures, events, sources, measures, search, changes, bundles, health):
+    for module in (
+        root,
+        metadata,
+        figures,
+        events,
+        sources,
+        measures,
+        search,
+        changes,
+        bundles,
+        health,
+    ):
         app.include_router(module.router)
     app.include_router(
         editing.build("figure", "figures", FigureCreate, FigurePublic, examples.FIGURE)

@@ -5,25 +5,21 @@ the answer is one page (the next page in `Link`); without it, every matching row
 fetched a batch at a time by keyset, so memory stays flat however many rows match.
 """
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.api.listing import link_header, next_url
-from app.services.tables import TABLES
+from app.services import tables
+from app.services.tables import Encoder, Fetch, Present
 
 Format = Literal["json", "csv", "ndjson"]
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
 MEDIA_TYPES = {"csv": f"{CSV}; charset=utf-8", "ndjson": NDJSON}
-BATCH = 500  # rows per query while streaming (the lists' largest page)
-BOM = "\ufeff"
 
 FormatParam = Annotated[
     Format | None,
@@ -64,38 +60,6 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     return "json"
 
 
-Fetch = Callable[[Session, str | None, int], Any]  # (session, cursor, limit) -> a service Page
-Present = Callable[[Any], BaseModel]  # a service view -> its public model
-
-
-class _Encoder:
-    def __init__(self, table: str, fmt: Format, bom: bool):
-        self.fmt = fmt
-        self.columns, self.row = TABLES[table]
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
-        self.prefix = BOM if bom and fmt == "csv" else ""
-
-    def header(self) -> bytes:
-        if self.fmt != "csv":
-            return b""
-        self.writer.writerow(self.columns)
-        return self._drain(self.prefix)
-
-    def encode(self, items: list[BaseModel]) -> bytes:
-        if self.fmt == "ndjson":
-            return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
-        for item in items:
-            self.writer.writerow(self.row(item.model_dump()))
-        return self._drain()
-
-    def _drain(self, prefix: str = "") -> bytes:
-        text = prefix + self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return text.encode("utf-8")
-
-
 def table_response(
     request: Request,
     *,
@@ -109,7 +73,7 @@ def table_response(
     present: Present,
 ) -> Response:
     """One page (with `limit`) or every row, streamed (without), as CSV or NDJSON."""
-    encoder = _Encoder(table, fmt, bom)
+    encoder = Encoder(table, fmt, bom)
     media_type = MEDIA_TYPES[fmt]
     filename = f"sourced-{table}.{'csv' if fmt == 'csv' else 'ndjson'}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
@@ -120,7 +84,7 @@ def table_response(
         link_header(response, next_url(request, page.next_cursor))
         return response
     # The first batch is read now, so a bad sort or cursor is still a 400, not a broken stream.
-    first = fetch(session, cursor, BATCH)
+    first = fetch(session, cursor, tables.BATCH)
     first_items = [present(v) for v in first.items]
     engine = request.app.state.engine
 
@@ -131,10 +95,7 @@ def table_response(
             return
         # Its own session: the request's unit of work has ended before the stream is read.
         with Session(engine) as stream_session:
-            while position is not None:
-                page = fetch(stream_session, position, BATCH)
-                yield encoder.encode([present(v) for v in page.items])
-                position = page.next_cursor
-                stream_session.expunge_all()  # keep memory flat: forget the batch's rows
+            for items in tables.batches(stream_session, fetch, present, position):
+                yield encoder.encode(items)
 
     return StreamingResponse(rows(), media_type=media_type, headers=headers)

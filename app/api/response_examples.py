@@ -32,6 +32,8 @@ READS: dict[str, str] = {
     "GET /v1/search": "/v1/search?q=deserted&limit=2",
     "GET /v1/changes": "/v1/changes?limit=2",
     "GET /v1/changes.atom": "/v1/changes.atom",
+    "GET /v1/datapackage.json": "/v1/datapackage.json",
+    "GET /v1/dataset.jsonld": "/v1/dataset.jsonld",
     "GET /health": "/health",
 }
 # Writes answer with the record as a read shows it.

@@ -6,10 +6,15 @@ flattened into readable columns (claimant, relays, publisher, quote, citation) p
 joins; values are exact decimals written without exponent or float rounding.
 """
 
-from collections.abc import Callable
-from datetime import date, datetime
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
 
 # Several names in one cell (relays, tags) are joined with this; it never occurs in a slug.
 JOIN = "; "
@@ -103,7 +108,9 @@ def cell(value: Any) -> str:
             return str(int(value))
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        # Always with microseconds, so that the column has one format (the data package's).
+        utc = value.astimezone(UTC) if value.tzinfo else value
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
@@ -156,3 +163,54 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], list[str]]]]
     "events": (EVENT_COLUMNS, event_row),
     "sources": (SOURCE_COLUMNS, source_row),
 }
+
+
+FORMATS = ("csv", "ndjson")
+BOM = "\ufeff"
+BATCH = 500  # rows per query while exporting (the lists' largest page)
+
+Fetch = Callable[[Session, str | None, int], Any]  # (session, cursor, limit) -> a service Page
+Present = Callable[[Any], BaseModel]  # a service view -> its public model
+
+
+class Encoder:
+    """Public models in, bytes of CSV (header first) or NDJSON out, a batch at a time."""
+
+    def __init__(self, table: str, fmt: str, bom: bool = False):
+        self.fmt = fmt
+        self.columns, self.row = TABLES[table]
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        self.prefix = BOM if bom and fmt == "csv" else ""
+
+    def header(self) -> bytes:
+        if self.fmt != "csv":
+            return b""
+        self.writer.writerow(self.columns)
+        return self._drain(self.prefix)
+
+    def encode(self, items: list[BaseModel]) -> bytes:
+        if self.fmt == "ndjson":
+            return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
+        for item in items:
+            self.writer.writerow(self.row(item.model_dump()))
+        return self._drain()
+
+    def _drain(self, prefix: str = "") -> bytes:
+        text = prefix + self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text.encode("utf-8")
+
+
+def batches(
+    session: Session, fetch: Fetch, present: Present, cursor: str | None = None
+) -> Iterator[list[BaseModel]]:
+    """Every matching record, a keyset batch at a time; the session forgets each batch."""
+    while True:
+        page = fetch(session, cursor, BATCH)
+        yield [present(v) for v in page.items]
+        session.expunge_all()
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

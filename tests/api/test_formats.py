@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.api import formats
+from app.services import tables
 from app.services.tables import EVENT_COLUMNS, FIGURE_COLUMNS, SOURCE_COLUMNS
 from tests import builders
 
@@ -130,8 +130,8 @@ class TestStreaming:
     @pytest.fixture
     def big(self, engine, client, tmp_path, monkeypatch):
         # Small batches so that a few dozen rows already cross several of them.
-        monkeypatch.setattr(formats, "BATCH", 5)
-        count = formats.BATCH * 4 + 3
+        monkeypatch.setattr(tables, "BATCH", 5)
+        count = tables.BATCH * 4 + 3
         builders.load(engine, tmp_path / "seed", builders.dataset(count))
         return client, count
 

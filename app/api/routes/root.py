@@ -41,6 +41,8 @@ def dataset_index(request: Request, session: SessionDep, settings: SettingsDep) 
             "sources": f"{root}v1/sources",
             "measures": f"{root}v1/measures",
             "search": f"{root}v1/search?q=",
+            "datapackage": f"{root}v1/datapackage.json",
+            "jsonld": f"{root}v1/dataset.jsonld",
             "docs": f"{root}docs",
             "openapi": f"{root}openapi.json",
             "health": f"{root}health",
