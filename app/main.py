@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import examples, problems, response_examples
+from app.api import docs_text, examples, problems, response_examples
 from app.api.etag import ETagMiddleware
 from app.api.routes import (
     bundles,
@@ -29,14 +29,6 @@ from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigureCreate, FigurePublic
 from app.schemas.source import SourceCreate, SourcePublic
 from app.settings import Settings
-
-DESCRIPTION = """
-Sourced serves a **sourced event dataset**: events, the numeric figures reported about them,
-and the chain of sources behind every figure — who said it first, who relayed it, where it
-was published, in their own words.
-
-Reads need no key. Every error is `application/problem+json` (RFC 9457).
-"""
 
 
 def _with_response_examples(app: FastAPI) -> None:
@@ -64,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(
         title="Sourced",
         version=__version__,
-        description=DESCRIPTION,
+        description=docs_text.description(),
         lifespan=lifespan,
         license_info={"name": "Apache-2.0 (code); CC BY 4.0 (data)"},
     )
