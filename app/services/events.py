@@ -48,6 +48,7 @@ class EventQuery:
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
+    as_of: datetime | None = None  # answer as the dataset stood then
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ def list_events(
     cursor: str | None = None,
     count: bool = False,
 ) -> Page:
+    if query.as_of is not None:
+        from app.services import as_of
+
+        return as_of.list_events(session, query, query.as_of, sort=sort, limit=limit, cursor=cursor)
     keys = parse_sort(sort, SORTS, "id", Event.id)
     limit = clamp_limit(limit)
     statement = select(Event).where(*_filters(session, query))

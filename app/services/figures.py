@@ -52,6 +52,7 @@ class FigureQuery:
     value_gte: Decimal | None = None
     value_lte: Decimal | None = None
     q: str | None = None
+    as_of: datetime | None = None  # answer as the dataset stood then
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,12 @@ def list_figures(
     cursor: str | None = None,
     count: bool = False,
 ) -> Page:
+    if query.as_of is not None:
+        from app.services import as_of
+
+        return as_of.list_figures(
+            session, query, query.as_of, sort=sort, limit=limit, cursor=cursor
+        )
     keys = parse_sort(sort, SORTS, "id", Figure.id)
     limit = clamp_limit(limit)
     where = _filters(session, query)

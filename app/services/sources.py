@@ -39,6 +39,7 @@ class SourceQuery:
     country: list[str] = field(default_factory=list)
     status: list[str] = field(default_factory=list)
     q: str | None = None
+    as_of: datetime | None = None  # answer as the dataset stood then
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ def list_sources(
     cursor: str | None = None,
     count: bool = False,
 ) -> Page:
+    if query.as_of is not None:
+        from app.services import as_of
+
+        return as_of.list_sources(
+            session, query, query.as_of, sort=sort, limit=limit, cursor=cursor
+        )
     keys = parse_sort(sort, SORTS, "id", Source.id)
     limit = clamp_limit(limit)
     statement = _base().where(*_filters(session, query))

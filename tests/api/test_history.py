@@ -126,6 +126,50 @@ class TestTheJournalistsWalkthrough:
         assert then["parent"] == "agency"
         assert api.get("/v1/sources/desk").json()["name"] == "The agency's night desk"
 
+    def test_lists_as_of_show_the_records_and_values_of_that_moment(self, api, editor):
+        before = datetime.now(UTC).isoformat()
+        old = api.get("/v1/figures/fig-0000").json()["value"]
+        correct(api, editor, "fig-0000", {"value": 999}, "Recounted")
+        assert api.post("/v1/figures", json=NEW_FIGURE, headers=editor).status_code == 201
+
+        now = api.get("/v1/figures").json()["items"]
+        then = api.get("/v1/figures", params={"as_of": before}).json()["items"]
+        assert [(f["slug"], f["value"]) for f in now][:1] == [("fig-0000", 999)]
+        assert [(f["slug"], f["value"]) for f in then] == [("fig-0000", old), ("fig-0001", 10)]
+        assert "new-figure" in [f["slug"] for f in now]
+        # Filters apply to what the records said then.
+        assert (
+            api.get("/v1/figures", params={"as_of": before, "value_gte": 999}).json()["items"] == []
+        )
+        by_claimant = api.get("/v1/figures", params={"as_of": before, "claimant": "ministry"})
+        assert [f["slug"] for f in by_claimant.json()["items"]] == ["fig-0000"]
+
+    def test_list_pages_as_of_walk_every_record_once(self, api):
+        later = datetime.now(UTC).isoformat()
+        seen, url, params = [], "/v1/figures", {"as_of": later, "limit": 1}
+        while url:
+            body = api.get(url, params=params).json()
+            seen += [f["slug"] for f in body["items"]]
+            url, params = body["next"], None
+        assert seen == ["fig-0000", "fig-0001"]
+
+    def test_events_and_sources_lists_as_of(self, api):
+        past = "2000-01-01T00:00:00Z"
+        assert api.get("/v1/events", params={"as_of": past}).json()["items"] == []
+        later = datetime.now(UTC).isoformat()
+        kinds = api.get("/v1/sources", params={"as_of": later, "kind": "ngo"}).json()["items"]
+        assert [s["slug"] for s in kinds] == ["observers"]
+        events = api.get("/v1/events", params={"as_of": later, "source": "agency"})
+        assert [e["slug"] for e in events.json()["items"]] == ["flight", "old-war"]
+
+    @pytest.mark.parametrize(
+        ("params", "field"), [({"q": "fled"}, "q"), ({"sort": "-value"}, "sort")]
+    )
+    def test_what_needs_the_live_index_is_a_400_with_as_of(self, api, params, field):
+        response = api.get("/v1/figures", params={"as_of": "2030-01-01T00:00:00Z", **params})
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith(f"{field}: ")
+
     def test_as_of_before_the_record_existed_is_404(self, api):
         response = api.get("/v1/figures/fig-0001", params={"as_of": "2000-01-01T00:00:00Z"})
         assert response.status_code == 404

@@ -55,6 +55,7 @@ def list_events(
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
     include_retracted: IncludeRetracted = False,
+    as_of: AsOf = None,
     date_from: Annotated[
         date | None,
         Query(description="Events whose date overlaps this day or later.", examples=["1941-01-01"]),
@@ -90,6 +91,7 @@ def list_events(
         date_from=date_from,
         date_to=date_to,
         q=q,
+        as_of=as_of,
     )
     fmt = formats.negotiate(request, format)
     if fmt != "json":

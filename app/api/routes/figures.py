@@ -81,6 +81,7 @@ def list_figures(
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
     include_retracted: IncludeRetracted = False,
+    as_of: AsOf = None,
     date_from: Annotated[
         date | None,
         Query(
@@ -141,6 +142,7 @@ def list_figures(
         value_gte=value_gte,
         value_lte=value_lte,
         q=q,
+        as_of=as_of,
     )
     fmt = formats.negotiate(request, format)
     if fmt != "json":

@@ -68,6 +68,7 @@ def list_sources(
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
     include_retracted: IncludeRetracted = False,
+    as_of: AsOf = None,
     q: SearchText = None,
     sort: Annotated[
         str | None,
@@ -90,6 +91,7 @@ def list_sources(
         country=country,
         status=statuses(status, include_retracted),
         q=q,
+        as_of=as_of,
     )
     fmt = formats.negotiate(request, format)
     if fmt != "json":
