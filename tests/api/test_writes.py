@@ -274,6 +274,19 @@ class TestCorrect:
 
 
 class TestRetract:
+    def test_retracting_a_source_needs_an_admin_key(self, api, engine, editor):
+        with unit_of_work(engine) as session:
+            admin = {"Authorization": f"Bearer {keys.create(session, 'Chief', 'admin').secret}"}
+        etag = api.get("/v1/sources/observers").headers["etag"]
+        headers = {"If-Match": etag, "Sourced-Reason": "Not a real group"}
+        refused = api.delete("/v1/sources/observers", headers={**editor, **headers})
+        assert refused.status_code == 403
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == "this operation needs a key with the admin scope"
+        assert api.get("/v1/sources/observers").json()["status"] == "published"
+        done = api.delete("/v1/sources/observers", headers={**admin, **headers})
+        assert (done.status_code, done.json()["status"]) == (200, "retracted")
+
     def test_a_retracted_figure_stays_readable_with_its_reason_and_leaves_lists(self, api, editor):
         etag = api.get("/v1/figures/fig-0001").headers["etag"]
         response = api.delete(

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from app.api import problems
-from app.api.auth import EditorKey
+from app.api.auth import AdminKey, EditorKey
 from app.api.deps import SessionDep, WriteSessionDep
 from app.api.listing import base_url
 from app.api.params import forbid_unknown_query_params
@@ -181,6 +181,9 @@ def build(
         "Needs `If-Match` (428 without, 412 when stale)."
     )
 
+    # Retracting a source pulls it out of every chain that cites it: an admin's decision.
+    RetractKey = AdminKey if kind == "source" else EditorKey  # noqa: N806
+
     @router.delete(
         "/{slug}",
         summary=f"Retract a {kind}",
@@ -190,7 +193,7 @@ def build(
     def retract(
         request: Request,
         session: WriteSessionDep,
-        key: EditorKey,
+        key: RetractKey,  # type: ignore[valid-type]
         slug: slug_path,
         if_match: IfMatch = None,
         reason: ReasonHeader = None,
@@ -219,5 +222,6 @@ def build(
     retract.__doc__ = (
         f"Marks the {kind} retracted with the reason. It stays readable, is left out of lists "
         "unless `include_retracted=true`, and is never deleted."
+        + (" Needs an admin key (403 for an editor's)." if kind == "source" else "")
     )
     return router
