@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.api import docs_text, examples, problems, response_examples
 from app.api.etag import ETagMiddleware
+from app.api.guard import RequestGuard
 from app.api.routes import (
     bundles,
     changes,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     _with_response_examples(app)
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     # Chart tools and notebooks in the browser read the API directly; reads need no key.
     app.add_middleware(
         CORSMiddleware,

@@ -7,6 +7,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOURCED_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///sourced.db"
+    # Largest request body accepted (a bundle with a long document fits); larger is a 413.
+    max_body_bytes: int = 5 * 1024 * 1024
     """SQLAlchemy URL. SQLite by default; ``postgresql+psycopg://...`` for PostgreSQL."""
 
     sqlite_busy_timeout_ms: int = 5000

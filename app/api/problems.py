@@ -1,6 +1,7 @@
 """Every error leaves as ``application/problem+json`` (RFC 9457) with a detail naming the field."""
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -89,6 +90,17 @@ def _problem_only_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (the router names only its first match)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     _problem_only_openapi(app)
 
@@ -128,9 +140,11 @@ def install(app: FastAPI) -> None:
         )
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}"
+        headers = exc.headers
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
-        return problem(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+            headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
+        return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
