@@ -38,7 +38,9 @@ def _with_response_examples(app: FastAPI) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            response_examples.attach(generate())
+            schema = generate()
+            bundles.document_body(schema)
+            response_examples.attach(schema)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]

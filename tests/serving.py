@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,11 +31,14 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[http
         **env,
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     )
+    # The server's output goes to a file: a pipe nobody reads fills up after a few hundred
+    # access-log lines and then blocks the server.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         command,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -46,10 +50,15 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[http
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"the server did not start: {output}")
+                    log.seek(0)
+                    pytest.fail(f"the server did not start: {log.read().decode()[-4000:]}")
                 time.sleep(0.2)
         yield response
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+        log.close()

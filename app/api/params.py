@@ -3,9 +3,9 @@
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from pydantic import AwareDatetime
 
 from app.errors import InvalidParameterError
+from app.schemas.common import IsoTimestamp
 from app.services.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 
 MAX_Q = 500
@@ -51,7 +51,7 @@ SearchText = Annotated[
     ),
 ]
 AsOf = Annotated[
-    AwareDatetime | None,
+    IsoTimestamp | None,
     Query(
         description="Answer as the dataset stood at this moment (ISO 8601 with a time zone); "
         "a record that did not exist yet is a 404.",

@@ -1,9 +1,20 @@
 """Field types shared by every schema: slugs, codes, EDTF dates and exact numbers."""
 
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from app import edtf
 from app.models.base import SLUG_MAX, SLUG_PATTERN
@@ -64,6 +75,7 @@ def _check_edtf(value: str) -> str:
 EDTFString = Annotated[
     str,
     Field(
+        min_length=1,
         max_length=edtf.MAX_LENGTH,
         description="A date or interval in EDTF: `1941-10`, `1918`, `1941-06-22/1941-12`, "
         "`2024?` (uncertain), `../2024` (open start), `1941/` (unknown end).",
@@ -128,3 +140,21 @@ class Page(BaseModel, Generic[T]):
     total: int | None = Field(
         default=None, description="Number of matching records; only when asked with `count=true`."
     )
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text_only(value: Any) -> Any:
+    # Pydantic would read "0.5" as a Unix timestamp; the API documents ISO 8601 text only.
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    if isinstance(value, datetime | date):
+        return value
+    raise ValueError("give an ISO 8601 date (2026-01-31), with a time and zone where asked")
+
+
+IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text_only)]
+# A decimal in a query string: documented as a number (pydantic would also allow any string).
+QueryNumber = Annotated[Decimal, WithJsonSchema({"type": "number"})]

@@ -9,6 +9,7 @@ from app.api.auth import EditorKey
 from app.api.deps import WriteSessionDep
 from app.api.params import forbid_unknown_query_params
 from app.schemas.revision import BundleResult
+from app.schemas.seed import SeedFile
 from app.services import bundles
 
 router = APIRouter(
@@ -54,3 +55,15 @@ def post_bundle(
     of it or nothing. Sending the same bundle again changes nothing and writes no revision."""
     changes = bundles.apply(session, bundle, key.name, reason)
     return BundleResult(changed=len(changes), changes=[str(c) for c in changes])
+
+
+def document_body(schema: dict[str, Any]) -> None:
+    """State the bundle's full shape in OpenAPI (the route takes it raw, so that its own checks
+    can name each problem's record and field the way `sourced seed` does)."""
+    shape = SeedFile.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in shape.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["SeedFile"] = shape
+    body = schema["paths"]["/v1/bundles"]["post"]["requestBody"]["content"]["application/json"]
+    body["schema"] = {"$ref": "#/components/schemas/SeedFile"}

@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import AwareDatetime
 
 from app.api import problems
 from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Cursor, Limit, forbid_unknown_query_params
 from app.errors import InvalidParameterError
-from app.schemas.common import Page
+from app.schemas.common import IsoTimestamp, Page
 from app.schemas.revision import RevisionPublic
 from app.services import atom, history
 
@@ -22,7 +21,7 @@ router = APIRouter(
 )
 
 Since = Annotated[
-    AwareDatetime | None,
+    IsoTimestamp | None,
     Query(
         description="Only changes after this moment (ISO 8601 with a time zone).",
         examples=["2026-01-01T00:00:00Z"],

@@ -1,6 +1,5 @@
 """Events with the chains of those who report them and their figures."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -21,7 +20,7 @@ from app.api.params import (
     statuses,
 )
 from app.models.vocab import EventType, Status
-from app.schemas.common import Page
+from app.schemas.common import IsoDate, Page
 from app.schemas.event import EventPublic
 from app.schemas.event_detail import EventDetail
 from app.services import events
@@ -57,11 +56,11 @@ def list_events(
     include_retracted: IncludeRetracted = False,
     as_of: AsOf = None,
     date_from: Annotated[
-        date | None,
+        IsoDate | None,
         Query(description="Events whose date overlaps this day or later.", examples=["1941-01-01"]),
     ] = None,
     date_to: Annotated[
-        date | None,
+        IsoDate | None,
         Query(
             description="Events whose date overlaps this day or earlier.", examples=["1941-12-31"]
         ),

@@ -1,7 +1,5 @@
 """Figures with their attribution chains and citations."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -23,7 +21,7 @@ from app.api.params import (
     statuses,
 )
 from app.models.vocab import Qualifier, Status
-from app.schemas.common import Page
+from app.schemas.common import IsoDate, Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.services import figures
 from app.services.figures import FigureQuery
@@ -83,26 +81,26 @@ def list_figures(
     include_retracted: IncludeRetracted = False,
     as_of: AsOf = None,
     date_from: Annotated[
-        date | None,
+        IsoDate | None,
         Query(
             description="Figures whose period overlaps this day or later.", examples=["1941-01-01"]
         ),
     ] = None,
     date_to: Annotated[
-        date | None,
+        IsoDate | None,
         Query(
             description="Figures whose period overlaps this day or earlier.",
             examples=["1941-12-31"],
         ),
     ] = None,
     value_gte: Annotated[
-        Decimal | None,
+        QueryNumber | None,
         Query(
             description="Value (or, without one, the lower bound) at least this.", examples=[1000]
         ),
     ] = None,
     value_lte: Annotated[
-        Decimal | None,
+        QueryNumber | None,
         Query(
             description="Value (or, without one, the lower bound) at most this.", examples=[100000]
         ),
@@ -194,7 +192,13 @@ def get_figure(
     summary="The figure's citation as text",
     response_class=PlainTextResponse,
     responses={
-        200: {"content": {"text/plain": {"example": "At least 50,000 ... according to ..."}}}
+        200: {
+            "content": {
+                "text/plain": {"example": "At least 50,000 ... according to ..."},
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            }
+        }
     },
 )
 def get_citation(
