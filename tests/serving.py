@@ -33,7 +33,7 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[http
     )
     # The server's output goes to a file: a pipe nobody reads fills up after a few hundred
     # access-log lines and then blocks the server.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         command,
         cwd=ROOT,
