@@ -9,6 +9,7 @@ from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.api import docs_text, examples, problems, response_examples
+from app.api.cache import DatasetVersion, ResponseCache
 from app.api.etag import ETagMiddleware
 from app.api.guard import RequestGuard
 from app.api.routes import (
@@ -70,6 +71,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _with_response_examples(app)
     app.add_middleware(ETagMiddleware)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.state.dataset_version = DatasetVersion(
+        app.state.engine, settings.response_cache_recheck_seconds
+    )
+    app.add_middleware(
+        ResponseCache,
+        version=app.state.dataset_version,
+        max_entries=settings.response_cache_entries,
+    )
     # Chart tools and notebooks in the browser read the API directly; reads need no key.
     app.add_middleware(
         CORSMiddleware,

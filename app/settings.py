@@ -9,6 +9,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///sourced.db"
     # Largest request body accepted (a bundle with a long document fits); larger is a 413.
     max_body_bytes: int = 5 * 1024 * 1024
+    # Whole GET responses kept in memory per worker (0 turns the cache off), and how often the
+    # dataset's version is read from the database to notice other processes' writes.
+    response_cache_entries: int = 512
+    response_cache_recheck_seconds: float = 0.25
     """SQLAlchemy URL. SQLite by default; ``postgresql+psycopg://...`` for PostgreSQL."""
 
     sqlite_busy_timeout_ms: int = 5000

@@ -44,7 +44,7 @@ def test_one_item_and_many_cost_the_same_statements(seeded_client, path):
     one = statements_for(seeded_client, path.format(n=1))
     many = statements_for(seeded_client, path.format(n=8))
     assert one == many
-    assert many <= 8
+    assert many <= 9  # one of them reads the dataset version for the response cache
 
 
 @pytest.mark.parametrize(
@@ -56,4 +56,4 @@ def test_one_item_and_many_cost_the_same_statements(seeded_client, path):
     ],
 )
 def test_details_cost_a_fixed_handful_of_statements(seeded_client, path):
-    assert statements_for(seeded_client, path) <= 6
+    assert statements_for(seeded_client, path) <= 7
