@@ -12,6 +12,7 @@ from app.api import docs_text, examples, problems, response_examples
 from app.api.cache import DatasetVersion, ResponseCache
 from app.api.etag import ETagMiddleware
 from app.api.guard import RequestGuard
+from app.api.ratelimit import RateLimiter
 from app.api.routes import (
     bundles,
     changes,
@@ -67,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Built per app, never at import; the lifespan disposes of it on shutdown.
     app.state.engine = build_engine(settings)
+    app.state.write_limiter = RateLimiter(settings.writes_per_minute, settings.writes_burst)
+    app.state.failed_auth_limiter = RateLimiter(
+        settings.failed_auth_per_minute, settings.failed_auth_burst
+    )
     problems.install(app)
     _with_response_examples(app)
     app.add_middleware(ETagMiddleware)

@@ -13,6 +13,12 @@ class Settings(BaseSettings):
     # dataset's version is read from the database to notice other processes' writes.
     response_cache_entries: int = 512
     response_cache_recheck_seconds: float = 0.25
+    # Writes per key and failed authentications per client address, per minute, with a burst
+    # allowance; beyond them a 429 with Retry-After. 0 turns a limit off.
+    writes_per_minute: float = 600
+    writes_burst: int = 120
+    failed_auth_per_minute: float = 10
+    failed_auth_burst: int = 20
     """SQLAlchemy URL. SQLite by default; ``postgresql+psycopg://...`` for PostgreSQL."""
 
     sqlite_busy_timeout_ms: int = 5000

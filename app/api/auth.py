@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.deps import SessionDep
@@ -22,26 +22,32 @@ _UNAUTHORIZED = "a valid API key is required: send `Authorization: Bearer <key>`
 
 
 def current_key(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> ApiKey:
-    if credentials is None or len(credentials.credentials) > 200:
-        raise UnauthorizedError(_UNAUTHORIZED)
-    key = keys.authenticate(session, credentials.credentials)
+    key = None
+    if credentials is not None and len(credentials.credentials) <= 200:
+        key = keys.authenticate(session, credentials.credentials)
     if key is None:
+        # Each failure spends a token of the client's address: guessing keys gets slow.
+        address = request.client.host if request.client else "unknown"
+        request.app.state.failed_auth_limiter.take(address, "authentication")
         raise UnauthorizedError(_UNAUTHORIZED)
     return key
 
 
-def editor(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+def editor(request: Request, key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
     if key.scope not in ("editor", "admin"):
         raise ForbiddenError("this key's scope does not allow editing")
+    request.app.state.write_limiter.take(key.prefix, "writes")
     return key
 
 
-def admin(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+def admin(request: Request, key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
     if key.scope != "admin":
         raise ForbiddenError("this operation needs a key with the admin scope")
+    request.app.state.write_limiter.take(key.prefix, "writes")
     return key
 
 

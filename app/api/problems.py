@@ -199,6 +199,10 @@ _DESCRIPTIONS = {
     412: "`If-Match` is stale: the record changed since it was read; the body has the current ETag.",
     428: "`If-Match` is missing: send the record's current ETag.",
     422: "A parameter or the body failed validation; `detail` names the field.",
+    413: "The body is larger than the limit (`SOURCED_MAX_BODY_BYTES`).",
+    415: "The body is not JSON.",
+    429: "Too many writes for this key, or failed authentications from this address; "
+    "retry after `Retry-After` seconds.",
     503: "The database cannot be reached; retry after `Retry-After` seconds.",
 }
 

@@ -87,7 +87,7 @@ def build(
     router = APIRouter(
         prefix=f"/v1/{plural}",
         tags=[plural],
-        responses=problems.responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+        responses=problems.responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503),
         dependencies=[Depends(forbid_unknown_query_params)],
     )
     slug_path = Annotated[
