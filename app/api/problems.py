@@ -29,6 +29,7 @@ _TITLES = {
     415: "Unsupported media type",
     422: "Unprocessable content",
     429: "Too many requests",
+    507: "Insufficient storage",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -88,6 +89,14 @@ def _problem_only_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _disk_full(exc: OperationalError) -> bool:
+    """SQLite's SQLITE_FULL, or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    original = exc.orig
+    return (
+        "database or disk is full" in str(original) or getattr(original, "sqlstate", "") == "53100"
+    )
 
 
 def _allowed_methods(request: Request) -> str:
@@ -158,6 +167,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        if _disk_full(exc):
+            # The transaction was rolled back by the unit of work; what was there stays.
+            log.error("database full on %s", request.url.path)
+            return problem(
+                507,
+                "the database has no room left for this change; nothing was written",
+                instance=request.url.path,
+            )
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return problem(
             503,
