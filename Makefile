@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate seed test test-postgres lint format docker-lint clean examples
+.PHONY: install run serve migrate seed test test-postgres lint format docker-lint clean examples bench bench-smoke
 
 $(BIN)/sourced: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,11 @@ clean:
 # Re-record the docs page's response examples from the seed (after changing seed/ or a schema).
 examples: install
 	$(BIN)/python -m app.api.response_examples seed
+
+# Sourced against Datasette and the bare-stack ceiling, one table (bench/README.md).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Seconds, on a tiny dataset: keeps the benchmark from rotting (CI runs it).
+bench-smoke: install
+	$(BIN)/python -m bench.run --smoke

@@ -299,6 +299,9 @@ class Writer:
         self.reason = reason
         self.changes: list[Change] = []
         self.touched: set[tuple[str, int]] = set()
+        # slug -> id of records already looked up: a chain names the same few sources again
+        # and again, and ids never change (records are retracted, never deleted).
+        self.ids: dict[tuple[str, str], int] = {}
 
     def _one(self, model: type[SQLModel], slug: str) -> Any:
         return self.session.exec(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
@@ -306,7 +309,10 @@ class Writer:
     def _id(self, model: type[SQLModel], slug: str | None) -> int | None:
         if slug is None:
             return None
-        return self.session.exec(select(model.id).where(model.slug == slug)).one()  # type: ignore[attr-defined]
+        key = (model.__name__, slug)
+        if key not in self.ids:
+            self.ids[key] = self.session.exec(select(model.id).where(model.slug == slug)).one()  # type: ignore[attr-defined]
+        return self.ids[key]
 
     def _save(
         self,

@@ -1,0 +1,207 @@
+"""A deterministic synthetic dataset, loaded through the project's own import path.
+
+Shape per 1,000,000 figures (scaled down linearly for smaller runs): 5,000 sources, 100,000
+events, ~200 measures, three attribution links per figure (claimant, relay, publisher), with
+quotes and summaries of varied text. Written in bundles of ``BATCH`` figures through
+``app.services.bundles.apply``: the same validation and apply step as `sourced seed` and
+`POST /v1/bundles`, so the measured rate is the import path's.
+
+    python -m bench.generate --db sqlite:///bench/data/bench.db --figures 20000
+"""
+
+import argparse
+import random
+import time
+from typing import Any
+
+from app import migrate
+from app.db import build_engine, unit_of_work, writer
+from app.services import bundles
+from app.settings import Settings
+
+BATCH = 2_000
+WORDS = [
+    "soldiers",
+    "deserted",
+    "front",
+    "regiment",
+    "ministry",
+    "report",
+    "leaked",
+    "convoy",
+    "inmates",
+    "escaped",
+    "casualties",
+    "wounded",
+    "killed",
+    "recruits",
+    "convicts",
+    "barrier",
+    "troops",
+    "retreat",
+    "directive",
+    "letter",
+    "archive",
+    "agency",
+    "outlet",
+    "statement",
+    "officials",
+    "estimate",
+    "according",
+    "reported",
+    "relayed",
+    "cited",
+    "region",
+    "border",
+    "village",
+    "city",
+    "province",
+    "brigade",
+    "battalion",
+    "commander",
+    "documents",
+    "records",
+    "month",
+    "year",
+    "spring",
+    "autumn",
+    "winter",
+    "summer",
+    "offensive",
+    "defence",
+    "losses",
+    "prisoners",
+    "exchange",
+]
+QUALIFIERS = ("exact", "at_least", "more_than", "approximately", "at_most")
+KINDS = ("news_outlet", "news_service", "government_body", "military_body", "ngo", "person")
+
+
+def sizes(figures: int) -> dict[str, int]:
+    return {
+        "figures": figures,
+        "events": max(1, figures // 10),
+        "sources": max(3, figures // 200),
+        "measures": max(1, min(200, figures // 50)),
+    }
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
+
+
+def _vocabulary(n: dict[str, int], rng: random.Random) -> dict[str, Any]:
+    return {
+        "measures": [
+            {"slug": f"measure_{m:03d}", "label": f"Measure {m}", "unit": "persons"}
+            for m in range(n["measures"])
+        ],
+        "sources": [
+            {
+                "slug": f"src-{s:05d}",
+                "name": f"Source {s} {_text(rng, 1, 3)}",
+                "kind": KINDS[s % len(KINDS)],
+                "party_to_conflict": ("RU", "UA", None, None)[s % 4],
+                "description": _text(rng, 5, 15),
+            }
+            for s in range(n["sources"])
+        ],
+    }
+
+
+def _events(n: dict[str, int], rng: random.Random, start: int, stop: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": f"evt-{e:06d}",
+            "title": _text(rng, 3, 8),
+            "summary": _text(rng, 10, 30),
+            "type": "casualties",
+            "date": f"{2000 + e % 25}-{1 + e % 12:02d}",
+            "tags": [rng.choice(WORDS)],
+        }
+        for e in range(start, stop)
+    ]
+
+
+def _figures(n: dict[str, int], rng: random.Random, start: int, stop: int) -> list[dict[str, Any]]:
+    rows = []
+    for f in range(start, stop):
+        value = rng.randint(1, 2_000_000)
+        claimant, relay, publisher = (rng.randrange(n["sources"]) for _ in range(3))
+        rows.append(
+            {
+                "slug": f"fig-{f:07d}",
+                "event": f"evt-{f % n['events']:06d}",
+                "measure": f"measure_{f % n['measures']:03d}",
+                "value": value,
+                "qualifier": QUALIFIERS[f % len(QUALIFIERS)],
+                "stated_as": f"{value:,} {rng.choice(WORDS)}",
+                "unit": "persons",
+                "subject": _text(rng, 2, 5),
+                "period": f"{2000 + f % 25}",
+                "attributions": [
+                    {"source": f"src-{claimant:05d}", "role": "claimant"},
+                    {"source": f"src-{relay:05d}", "role": "relay"},
+                    {
+                        "source": f"src-{publisher:05d}",
+                        "role": "publisher",
+                        "quote": _text(rng, 8, 25),
+                    },
+                ],
+            }
+        )
+    return rows
+
+
+def generate(
+    database_url: str, figures: int, seed: int = 1, quiet: bool = False
+) -> dict[str, float]:
+    """Load the dataset; returns counts and the import rate in figures per second."""
+    migrate.upgrade(database_url)
+    engine = build_engine(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
+    rng = random.Random(seed)
+    n = sizes(figures)
+    started = time.perf_counter()
+    try:
+        with unit_of_work(writer(engine)) as session:
+            bundles.apply(session, _vocabulary(n, rng), "bench", "synthetic vocabulary")
+        for start in range(0, n["events"], BATCH * 5):
+            stop = min(n["events"], start + BATCH * 5)
+            with unit_of_work(writer(engine)) as session:
+                bundles.apply(session, {"events": _events(n, rng, start, stop)}, "bench", "events")
+        figures_started = time.perf_counter()
+        for start in range(0, figures, BATCH):
+            stop = min(figures, start + BATCH)
+            with unit_of_work(writer(engine)) as session:
+                bundles.apply(
+                    session, {"figures": _figures(n, rng, start, stop)}, "bench", "figures"
+                )
+            if not quiet:
+                rate = stop / (time.perf_counter() - figures_started)
+                print(f"  {stop:>9,} figures  {rate:,.0f}/s", flush=True)
+        elapsed = time.perf_counter() - figures_started
+    finally:
+        engine.dispose()
+    return {
+        **{k: float(v) for k, v in n.items()},
+        "figures_per_second": figures / elapsed,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="database URL (never the default one)")
+    parser.add_argument("--figures", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    result = generate(args.db, args.figures, args.seed)
+    print(
+        f"{int(result['figures']):,} figures, {int(result['events']):,} events, "
+        f"{int(result['sources']):,} sources, {int(result['measures'])} measures: "
+        f"{result['figures_per_second']:,.0f} figures/s through the import path"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,375 @@
+"""One command, one table: Sourced against Datasette and the bare-stack ceiling.
+
+    python -m bench.run                  # 20,000 figures, 5 s per round (make bench)
+    python -m bench.run --smoke          # a tiny dataset, 1 s per round (CI)
+    python -m bench.run --figures 100000 --postgres
+
+Each server runs with one worker on its own 127.0.0.1 port over the same SQLite file:
+Sourced (response cache off unless the case says so), Datasette, and a Starlette app that
+returns a precomputed body of the size of Sourced's answer. Load comes from `wrk` (Debian
+package) when installed, otherwise from a bounded Python client; one warm-up, then two rounds,
+medians reported. Every server is stopped at the end, and every run stops by itself.
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn runs the app in-process)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+@contextmanager
+def server(
+    name: str, command: list[str], env: dict[str, str], port: int, probe: str
+) -> Iterator[subprocess.Popen]:
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=5).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise SystemExit(f"{name} did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        log.close()
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, seconds: float, connections: int) -> Result:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"Socket errors: connect (\d+)", out))
+    return Result(rps, p50, p99, errors)
+
+
+def python_load(url: str, seconds: float, connections: int) -> Result:
+    async def worker(
+        client: httpx.AsyncClient, stop: float, times: list[float], errors: list[int]
+    ) -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            response = await client.get(url)
+            times.append(time.perf_counter() - started)
+            if response.status_code >= 400:
+                errors.append(response.status_code)
+
+    async def run() -> Result:
+        times: list[float] = []
+        errors: list[int] = []
+        async with httpx.AsyncClient(timeout=30) as client:
+            stop = time.perf_counter() + seconds
+            await asyncio.gather(*(worker(client, stop, times, errors) for _ in range(connections)))
+        times.sort()
+        return Result(
+            len(times) / seconds,
+            times[len(times) // 2] * 1000,
+            times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
+            len(errors),
+        )
+
+    return asyncio.run(run())
+
+
+def measure(url: str, seconds: float, connections: int) -> Result:
+    load = wrk if shutil.which("wrk") else python_load
+    load(url, min(1.0, seconds), connections)  # warm-up
+    rounds = [load(url, seconds, connections) for _ in range(2)]
+    return Result(
+        statistics.median(r.rps for r in rounds),
+        statistics.median(r.p50_ms for r in rounds),
+        statistics.median(r.p99_ms for r in rounds),
+        sum(r.errors for r in rounds),
+    )
+
+
+def walk(url: str, pages: int, next_of) -> str:  # type: ignore[no-untyped-def]
+    """The URL of page ``pages`` of a list, following its next links."""
+    for _ in range(pages - 1):
+        following = next_of(httpx.get(url, timeout=60).json())
+        if not following:
+            break
+        url = following
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Sourced vs Datasette vs the ceiling")
+    parser.add_argument("--figures", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--smoke", action="store_true", help="tiny dataset, 1 s rounds")
+    parser.add_argument("--postgres", default=None, help="also run Sourced on this database URL")
+    args = parser.parse_args()
+    if args.smoke:
+        args.figures, args.seconds = 300, 1.0
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    db_file = DATA / f"bench-{args.figures}.db"
+    url = f"sqlite:///{db_file}"
+    if not db_file.exists():
+        print(
+            f"generating {args.figures:,} figures into {db_file.relative_to(ROOT)} ...", flush=True
+        )
+        made = generate(url, args.figures, quiet=True)
+        print(f"import path: {made['figures_per_second']:,.0f} figures/s", flush=True)
+
+    rows: list[tuple[str, str, Result, float]] = []
+    ports = {
+        "sourced": free_port(),
+        "cached": free_port(),
+        "datasette": free_port(),
+        "ceiling": free_port(),
+    }
+    sourced_env = {"SOURCED_DATABASE_URL": url, "SOURCED_RESPONSE_CACHE_ENTRIES": "0"}
+    uvicorn = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--host",
+        "127.0.0.1",
+    ]
+    base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+
+    with (
+        server(
+            "sourced",
+            [*uvicorn, "--factory", "app.main:create_app", "--port", str(ports["sourced"])],
+            sourced_env,
+            ports["sourced"],
+            "/health",
+        ) as sourced,
+        server(
+            "sourced (cache on)",
+            [*uvicorn, "--factory", "app.main:create_app", "--port", str(ports["cached"])],
+            {"SOURCED_DATABASE_URL": url},
+            ports["cached"],
+            "/health",
+        ) as cached,
+        server(
+            "datasette",
+            [
+                PYTHON,
+                "-m",
+                "datasette",
+                "serve",
+                "-i",
+                str(db_file),
+                "--port",
+                str(ports["datasette"]),
+                "--setting",
+                "default_page_size",
+                "50",
+                "--setting",
+                "sql_time_limit_ms",
+                "10000",
+            ],
+            {},
+            ports["datasette"],
+            "/-/versions.json",
+        ) as datasette,
+    ):
+        db_name = db_file.stem
+        measure_slug = "measure_007" if args.figures >= 400 else "measure_000"
+        measure_id = httpx.get(
+            f"{base['datasette']}/{db_name}/measure.json?slug={measure_slug}&_shape=array"
+        ).json()[0]["id"]
+        list_path = f"/v1/figures?measure={measure_slug}&limit=50"
+        body = httpx.get(base["sourced"] + list_path).content
+        body_file = DATA / "ceiling-body.json"
+        body_file.write_bytes(body)
+        with server(
+            "ceiling",
+            [*uvicorn, "bench.ceiling:app", "--port", str(ports["ceiling"])],
+            {"BENCH_BODY_FILE": str(body_file)},
+            ports["ceiling"],
+            "/",
+        ) as ceiling:
+            word = "deserted"
+            page = 200 if not args.smoke else 3
+            sourced_deep = walk(
+                base["sourced"] + f"/v1/figures?measure={measure_slug}&sort=-value&limit=50",
+                page,
+                lambda b: b.get("next"),
+            )
+            datasette_first = f"{base['datasette']}/{db_name}/figure.json?measure_id={measure_id}&_sort_desc=value&_size=50"
+            datasette_deep = walk(datasette_first, page, lambda b: b.get("next_url"))
+            cases = [
+                (
+                    "list by measure, 50/page",
+                    sourced,
+                    base["sourced"] + list_path,
+                    datasette,
+                    f"{base['datasette']}/{db_name}/figure.json?measure_id={measure_id}&_size=50",
+                ),
+                (
+                    "figure detail",
+                    sourced,
+                    base["sourced"] + "/v1/figures/fig-0000123",
+                    datasette,
+                    f"{base['datasette']}/{db_name}/figure.json?slug=fig-0000123",
+                ),
+                (
+                    "full-text search, 50",
+                    sourced,
+                    base["sourced"] + f"/v1/search?q={word}&limit=50",
+                    datasette,
+                    f"{base['datasette']}/{db_name}/search_fts.json?_search={word}&_size=50",
+                ),
+                (
+                    "page 1, sorted by value",
+                    sourced,
+                    base["sourced"] + f"/v1/figures?measure={measure_slug}&sort=-value&limit=50",
+                    datasette,
+                    datasette_first,
+                ),
+                (f"page {page}, sorted by value", sourced, sourced_deep, datasette, datasette_deep),
+                ("repeated request, cache on", cached, base["cached"] + list_path, None, None),
+            ]
+            ceiling_result = measure(base["ceiling"] + "/", args.seconds, args.connections)
+            rows.append(("ceiling (same body)", "starlette", ceiling_result, rss_mb(ceiling.pid)))
+            for name, ours, ours_url, theirs, theirs_url in cases:
+                rows.append(
+                    (
+                        name,
+                        "sourced",
+                        measure(ours_url, args.seconds, args.connections),
+                        rss_mb(ours.pid),
+                    )
+                )
+                if theirs is not None:
+                    rows.append(
+                        (
+                            name,
+                            "datasette",
+                            measure(theirs_url, args.seconds, args.connections),
+                            rss_mb(theirs.pid),
+                        )
+                    )
+            export = export_rate(base["sourced"], sourced.pid)
+
+    print_table(rows, ceiling_result, export, args)
+    failed = [r for r in rows if r[2].errors or r[2].rps == 0]
+    if failed:
+        raise SystemExit(f"errors in: {', '.join(f'{c} ({s})' for c, s, _, _ in failed)}")
+
+
+def export_rate(base: str, pid: int) -> tuple[float, float]:
+    """Rows per second of the NDJSON export of every figure, and the peak RSS seen meanwhile."""
+    peak = rss_mb(pid)
+    rows = 0
+    started = time.perf_counter()
+    with httpx.stream("GET", base + "/v1/figures?format=ndjson", timeout=None) as response:
+        for line in response.iter_lines():
+            rows += bool(line)
+            if rows % 2000 == 0:
+                peak = max(peak, rss_mb(pid))
+    return rows / (time.perf_counter() - started), max(peak, rss_mb(pid))
+
+
+def print_table(rows, ceiling: Result, export: tuple[float, float], args) -> None:  # type: ignore[no-untyped-def]
+    print()
+    print(
+        f"{args.figures:,} figures, {args.connections} connections, {args.seconds:g} s x 2 rounds, "
+        f"load from {'wrk' if shutil.which('wrk') else 'python'}"
+    )
+    header = f"{'case':<30} {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MB':>7} {'vs datasette':>13} {'vs ceiling':>11}"
+    print(header)
+    print("-" * len(header))
+    by_case: dict[str, dict[str, Result]] = {}
+    for case, who, result, _ in rows:
+        by_case.setdefault(case, {})[who] = result
+    for case, who, result, rss in rows:
+        theirs = by_case[case].get("datasette")
+        vs_them = f"{result.rps / theirs.rps:.2f}x" if who == "sourced" and theirs else ""
+        vs_ceiling = f"{result.rps / ceiling.rps:.2f}x" if who == "sourced" else ""
+        print(
+            f"{case:<30} {who:<10} {result.rps:>9,.0f} {result.p50_ms:>8.2f} {result.p99_ms:>8.2f} {rss:>7.0f} {vs_them:>13} {vs_ceiling:>11}"
+        )
+    print(
+        f"{'NDJSON export, all figures':<30} {'sourced':<10} {export[0]:>9,.0f} rows/s, peak RSS {export[1]:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
