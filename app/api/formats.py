@@ -5,15 +5,17 @@ the answer is one page (the next page in `Link`); without it, every matching row
 fetched a batch at a time by keyset, so memory stays flat however many rows match.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from app.api.listing import link_header, next_url
+from app.api.listing import base_url, link_header, next_url
+from app.schemas.common import Page
 from app.services import tables
+from app.services.pagination import DEFAULT_LIMIT
 from app.services.tables import Encoder, Fetch, Present
 
 Format = Literal["json", "csv", "ndjson"]
@@ -99,3 +101,45 @@ def table_response(
                 yield encoder.encode(items)
 
     return StreamingResponse(rows(), media_type=media_type, headers=headers)
+
+
+def list_answer(
+    request: Request,
+    response: Response,
+    *,
+    table: str,
+    model: Any,
+    requested: Format | None,
+    bom: bool,
+    limit: int | None,
+    cursor: str | None,
+    count: bool,
+    session: Session,
+    fetch: Callable[[Session, str | None, int, bool], Any],
+) -> Any:
+    """A list endpoint's answer: a JSON page, or CSV/NDJSON (one page, or every row streamed).
+
+    ``fetch(session, cursor, limit, count)`` returns a service Page; ``model.of(view, root)``
+    is the public record."""
+    root = base_url(request)
+
+    def present(view: Any) -> Any:
+        return model.of(view, root)
+
+    fmt = negotiate(request, requested)
+    if fmt != "json":
+        return table_response(
+            request,
+            table=table,
+            fmt=fmt,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            session=session,
+            fetch=lambda s, c, n: fetch(s, c, n, False),
+            present=present,
+        )
+    page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    return Page[model](items=[present(v) for v in page.items], next=url, total=page.total)

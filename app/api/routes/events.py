@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import formats, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url, link_header, next_url
+from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -25,7 +25,6 @@ from app.schemas.event import EventPublic
 from app.schemas.event_detail import EventDetail
 from app.services import events
 from app.services.events import EventQuery
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/events",
@@ -92,28 +91,20 @@ def list_events(
         q=q,
         as_of=as_of,
     )
-    fmt = formats.negotiate(request, format)
-    if fmt != "json":
-        root = base_url(request)
-        return formats.table_response(
-            request,
-            table="events",
-            fmt=fmt,
-            bom=bom,
-            limit=limit,
-            cursor=cursor,
-            session=session,
-            fetch=lambda s, c, n: events.list_events(s, query, sort=sort, limit=n, cursor=c),
-            present=lambda v: EventPublic.of(v, root),
-        )
-    page = events.list_events(
-        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
-    )
-    url = next_url(request, page.next_cursor)
-    link_header(response, url)
-    root = base_url(request)
-    return Page[EventPublic](
-        items=[EventPublic.of(v, root) for v in page.items], next=url, total=page.total
+    return formats.list_answer(
+        request,
+        response,
+        table="events",
+        model=EventPublic,
+        requested=format,
+        bom=bom,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        session=session,
+        fetch=lambda s, c, n, total: events.list_events(
+            s, query, sort=sort, limit=n, cursor=c, count=total
+        ),
     )
 
 

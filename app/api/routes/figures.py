@@ -8,7 +8,7 @@ from fastapi.responses import PlainTextResponse
 from app.api import formats, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url, link_header, next_url
+from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -25,7 +25,6 @@ from app.schemas.common import IsoDate, Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.services import figures
 from app.services.figures import FigureQuery
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -142,28 +141,20 @@ def list_figures(
         q=q,
         as_of=as_of,
     )
-    fmt = formats.negotiate(request, format)
-    if fmt != "json":
-        root = base_url(request)
-        return formats.table_response(
-            request,
-            table="figures",
-            fmt=fmt,
-            bom=bom,
-            limit=limit,
-            cursor=cursor,
-            session=session,
-            fetch=lambda s, c, n: figures.list_figures(s, query, sort=sort, limit=n, cursor=c),
-            present=lambda v: FigurePublic.of(v, root),
-        )
-    page = figures.list_figures(
-        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
-    )
-    url = next_url(request, page.next_cursor)
-    link_header(response, url)
-    root = base_url(request)
-    return Page[FigurePublic](
-        items=[FigurePublic.of(v, root) for v in page.items], next=url, total=page.total
+    return formats.list_answer(
+        request,
+        response,
+        table="figures",
+        model=FigurePublic,
+        requested=format,
+        bom=bom,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        session=session,
+        fetch=lambda s, c, n, total: figures.list_figures(
+            s, query, sort=sort, limit=n, cursor=c, count=total
+        ),
     )
 
 

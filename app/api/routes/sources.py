@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import formats, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url, link_header, next_url
+from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -25,7 +25,6 @@ from app.schemas.figure import FigurePublic
 from app.schemas.source import SourcePublic
 from app.services import figures, sources
 from app.services.figures import FigureQuery
-from app.services.pagination import DEFAULT_LIMIT
 from app.services.sources import SourceQuery
 
 router = APIRouter(
@@ -93,28 +92,20 @@ def list_sources(
         q=q,
         as_of=as_of,
     )
-    fmt = formats.negotiate(request, format)
-    if fmt != "json":
-        root = base_url(request)
-        return formats.table_response(
-            request,
-            table="sources",
-            fmt=fmt,
-            bom=bom,
-            limit=limit,
-            cursor=cursor,
-            session=session,
-            fetch=lambda s, c, n: sources.list_sources(s, query, sort=sort, limit=n, cursor=c),
-            present=lambda v: SourcePublic.of(v, root),
-        )
-    page = sources.list_sources(
-        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
-    )
-    url = next_url(request, page.next_cursor)
-    link_header(response, url)
-    root = base_url(request)
-    return Page[SourcePublic](
-        items=[SourcePublic.of(v, root) for v in page.items], next=url, total=page.total
+    return formats.list_answer(
+        request,
+        response,
+        table="sources",
+        model=SourcePublic,
+        requested=format,
+        bom=bom,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        session=session,
+        fetch=lambda s, c, n, total: sources.list_sources(
+            s, query, sort=sort, limit=n, cursor=c, count=total
+        ),
     )
 
 
@@ -159,26 +150,18 @@ def list_source_figures(
     """Figures whose chain contains this source, or a source under it, at any position."""
     sources.require(session, slug)
     query = FigureQuery(source=[slug])
-    fmt = formats.negotiate(request, format)
-    if fmt != "json":
-        root = base_url(request)
-        return formats.table_response(
-            request,
-            table="figures",
-            fmt=fmt,
-            bom=bom,
-            limit=limit,
-            cursor=cursor,
-            session=session,
-            fetch=lambda s, c, n: figures.list_figures(s, query, sort=sort, limit=n, cursor=c),
-            present=lambda v: FigurePublic.of(v, root),
-        )
-    page = figures.list_figures(
-        session, query, sort=sort, limit=limit or DEFAULT_LIMIT, cursor=cursor, count=count
-    )
-    url = next_url(request, page.next_cursor)
-    link_header(response, url)
-    root = base_url(request)
-    return Page[FigurePublic](
-        items=[FigurePublic.of(v, root) for v in page.items], next=url, total=page.total
+    return formats.list_answer(
+        request,
+        response,
+        table="figures",
+        model=FigurePublic,
+        requested=format,
+        bom=bom,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        session=session,
+        fetch=lambda s, c, n, total: figures.list_figures(
+            s, query, sort=sort, limit=n, cursor=c, count=total
+        ),
     )
