@@ -32,10 +32,18 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict
 
 def subject_of(entity: Entity, row: SQLModel) -> str:
     """The record whose history a revision joins: a link of a chain joins its figure or event."""
+    return subject(
+        entity,
+        row.id,
+        getattr(row, "figure_id", None),
+        getattr(row, "event_id", None),  # type: ignore[attr-defined]
+    )
+
+
+def subject(entity: Entity, row_id: int | None, figure_id: int | None, event_id: int | None) -> str:
     if entity is Entity.attribution:
-        figure_id = getattr(row, "figure_id", None)
-        return f"figure:{figure_id}" if figure_id else f"event:{getattr(row, 'event_id', None)}"
-    return f"{entity.value}:{row.id}"  # type: ignore[attr-defined]
+        return f"figure:{figure_id}" if figure_id else f"event:{event_id}"
+    return f"{entity.value}:{row_id}"
 
 
 def record(

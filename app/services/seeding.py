@@ -22,7 +22,7 @@ from app.models import Attribution, Event, Figure, Measure, Source
 from app.models.vocab import Action, Entity
 from app.schemas.attribution import AttributionIn
 from app.schemas.seed import SeedFile, SeedSource
-from app.services import revisions, search_index
+from app.services import bulk, revisions, search_index
 
 # The C loader when libyaml is there: the same safe subset of YAML, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -150,8 +150,14 @@ def inline_texts(data: SeedFile) -> dict[str, str]:
 # --- checking ------------------------------------------------------------------------------
 
 
+_MODELS: dict[str, Any] = {"measure": Measure, "source": Source, "event": Event, "figure": Figure}
+
+
 class _Known:
-    """Slugs that a reference may point at: those in the files plus those already stored."""
+    """Slugs that a reference may point at: those in the files plus those already stored.
+
+    Stored slugs are looked up once per file set, a page at a time, not once per reference.
+    """
 
     def __init__(self, session: Session, files: list[LoadedFile]):
         self.session = session
@@ -161,18 +167,44 @@ class _Known:
             "event": {e.slug for f in files for e in f.data.events},
             "figure": {g.slug for f in files for g in f.data.figures},
         }
-        self.texts = {slug: text for f in files for slug, text in f.texts.items()}
+        self.texts: dict[str, str | None] = {
+            slug: text for f in files for slug, text in f.texts.items()
+        }
+        self.stored: dict[str, set[str]] = {}
+        for kind, slugs in _references(files).items():
+            model = _MODELS[kind]
+            wanted = sorted(slugs - self.batch[kind])
+            self.stored[kind] = {
+                slug
+                for page in bulk.chunks(wanted)
+                for slug in session.exec(select(model.slug).where(col(model.slug).in_(page)))
+            }
 
     def exists(self, kind: str, slug: str) -> bool:
-        if slug in self.batch[kind]:
-            return True
-        model = {"measure": Measure, "source": Source, "event": Event, "figure": Figure}[kind]
-        return self.session.exec(select(model.id).where(model.slug == slug)).first() is not None
+        return slug in self.batch[kind] or slug in self.stored[kind]
 
     def text_of(self, source_slug: str) -> str | None:
-        if source_slug in self.texts:
-            return self.texts[source_slug]
-        return self.session.exec(select(Source.full_text).where(Source.slug == source_slug)).first()
+        if source_slug not in self.texts:
+            self.texts[source_slug] = self.session.exec(
+                select(Source.full_text).where(Source.slug == source_slug)
+            ).first()
+        return self.texts[source_slug]
+
+
+def _references(files: list[LoadedFile]) -> dict[str, set[str]]:
+    """Every slug the files point at, by kind."""
+    refs: dict[str, set[str]] = {"measure": set(), "source": set(), "event": set(), "figure": set()}
+    for loaded in files:
+        data = loaded.data
+        if data.document is not None:
+            refs["source"].add(data.document)
+        refs["source"].update(s.parent for s in data.sources if s.parent is not None)
+        for record in (*data.events, *data.figures):
+            refs["source"].update(link.source for link in record.attributions)
+        refs["event"].update(g.event for g in data.figures)
+        refs["measure"].update(g.measure for g in data.figures)
+        refs["figure"].update(g.derived_from for g in data.figures if g.derived_from is not None)
+    return refs
 
 
 def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
@@ -355,8 +387,85 @@ class Writer:
                 self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
 
     def refresh_search(self) -> None:
-        for entity, row_id in sorted(self.touched):
-            search_index.refresh(self.session, entity, row_id)
+        for entity in sorted({entity for entity, _ in self.touched}):
+            search_index.refresh_many(
+                self.session, entity, [row_id for kind, row_id in self.touched if kind == entity]
+            )
+
+    def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
+        """Stored records with these slugs (the ones to update), a page of slugs at a time."""
+        rows = {
+            row.slug: row
+            for page in bulk.chunks(sorted(set(slugs)))
+            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))  # type: ignore[attr-defined]
+        }
+        self.ids.update(((model.__name__, slug), row.id) for slug, row in rows.items())
+        return rows
+
+    def _prefetch(self, model: type[SQLModel], slugs: Iterable[str | None]) -> None:
+        """Ids of the stored records these slugs name, a page of slugs at a time."""
+        name = model.__name__
+        wanted = sorted({s for s in slugs if s is not None and (name, s) not in self.ids})
+        for page in bulk.chunks(wanted):
+            for slug, row_id in self.session.exec(
+                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+            ):
+                self.ids[(name, slug)] = row_id
+
+    def _in_order(self, start: int, items: list[Any]) -> None:
+        """Report changes in the order of the records, a record's chain right after it."""
+        order = {item.slug: index for index, item in enumerate(items)}
+        self.changes[start:] = sorted(
+            self.changes[start:], key=lambda c: order.get(c.key.split("#")[0], len(order))
+        )
+
+    def _create(
+        self,
+        entity: Entity,
+        model: type[SQLModel],
+        owner: str,
+        records: list[tuple[Any, dict[str, Any]]],
+        source_file: str,
+    ) -> None:
+        """New events or figures and their chains, written a page at a time (``bulk``)."""
+        reason = self.reason or f"seed: loaded from {source_file}"
+        created = bulk.create(
+            self.session,
+            entity=entity,
+            model=model,
+            records=[values for _, values in records],
+            key=("slug",),
+            actor=self.actor,
+            reason=reason,
+        )
+        links = []
+        for (item, _), (row_id, changed) in zip(records, created, strict=True):
+            self.ids[(model.__name__, item.slug)] = row_id
+            self.touched.add((entity.value, row_id))
+            self.changes.append(Change(entity.value, item.slug, "create", tuple(sorted(changed))))
+            for position, link in enumerate(item.attributions):
+                values = link.model_dump(exclude={"source"})
+                values.update(
+                    {
+                        owner: row_id,
+                        "position": position,
+                        "source_id": self._id(Source, link.source),
+                    }
+                )
+                links.append((f"{item.slug}#{position}", values))
+        created = bulk.create(
+            self.session,
+            entity=Entity.attribution,
+            model=Attribution,
+            records=[values for _, values in links],
+            key=(owner, "position"),
+            actor=self.actor,
+            reason=reason,
+        )
+        for (key, _), (_, changed) in zip(links, created, strict=True):
+            self.changes.append(
+                Change(Entity.attribution.value, key, "create", tuple(sorted(changed)))
+            )
 
     def measures(self, loaded: LoadedFile) -> None:
         for item in loaded.data.measures:
@@ -386,35 +495,60 @@ class Writer:
         self._save(Entity.source, Source, item.slug, existing, values, loaded.path.name)
 
     def events(self, loaded: LoadedFile) -> None:
-        for item in loaded.data.events:
+        """New events go in a page at a time; stored ones are compared and updated one by one."""
+        items, start = loaded.data.events, len(self.changes)
+        stored = self._stored(Event, (item.slug for item in items))
+        self._prefetch(Source, (link.source for item in items for link in item.attributions))
+        fresh = []
+        for item in items:
             values = item.model_dump(exclude={"attributions"})
             values["date_earliest"], values["date_latest"] = _bounds(item.date)
+            if item.slug not in stored:
+                fresh.append((item, values))
+                continue
             row = self._save(
-                Entity.event,
-                Event,
-                item.slug,
-                self._one(Event, item.slug),
-                values,
-                loaded.path.name,
+                Entity.event, Event, item.slug, stored[item.slug], values, loaded.path.name
             )
             self._chain("event_id", row, item.attributions, loaded.path.name)
+        self._create(Entity.event, Event, "event_id", fresh, loaded.path.name)
+        self._in_order(start, items)
 
     def figures(self, loaded: LoadedFile) -> None:
-        for item in _parents_first(loaded.data.figures, "derived_from"):
-            values = item.model_dump(exclude={"attributions", "event", "measure", "derived_from"})
-            values["event_id"] = self._id(Event, item.event)
-            values["measure_id"] = self._id(Measure, item.measure)
-            values["derived_from_id"] = self._id(Figure, item.derived_from)
-            values["period_earliest"], values["period_latest"] = _bounds(item.period)
+        """As events; a new figure derived from another new one waits for its origin's id."""
+        items = list(_parents_first(loaded.data.figures, "derived_from"))
+        start = len(self.changes)
+        stored = self._stored(Figure, (item.slug for item in items))
+        self._prefetch(Event, (item.event for item in items))
+        self._prefetch(Measure, (item.measure for item in items))
+        self._prefetch(Figure, (item.derived_from for item in items))
+        self._prefetch(Source, (link.source for item in items for link in item.attributions))
+        fresh, rest = [], []
+        for item in items:
+            ready = item.derived_from is None or ("Figure", item.derived_from) in self.ids
+            if item.slug not in stored and ready:
+                fresh.append((item, self._figure_values(item)))
+            else:
+                rest.append(item)
+        self._create(Entity.figure, Figure, "figure_id", fresh, loaded.path.name)
+        for item in rest:
             row = self._save(
                 Entity.figure,
                 Figure,
                 item.slug,
-                self._one(Figure, item.slug),
-                values,
+                stored.get(item.slug),
+                self._figure_values(item),
                 loaded.path.name,
             )
             self._chain("figure_id", row, item.attributions, loaded.path.name)
+        self._in_order(start, items)
+
+    def _figure_values(self, item: Any) -> dict[str, Any]:
+        values = item.model_dump(exclude={"attributions", "event", "measure", "derived_from"})
+        values["event_id"] = self._id(Event, item.event)
+        values["measure_id"] = self._id(Measure, item.measure)
+        values["derived_from_id"] = self._id(Figure, item.derived_from)
+        values["period_earliest"], values["period_latest"] = _bounds(item.period)
+        return values
 
     def _chain(self, owner: str, row: Any, links: list[AttributionIn], source_file: str) -> None:
         owner_column = getattr(Attribution, owner)
