@@ -13,6 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from app.api.listing import base_url, link_header, next_url
+from app.api.responses import json_response
 from app.schemas.common import Page
 from app.services import tables
 from app.services.pagination import DEFAULT_LIMIT
@@ -142,4 +143,6 @@ def list_answer(
     page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
     url = next_url(request, page.next_cursor)
     link_header(response, url)
-    return Page[model](items=[present(v) for v in page.items], next=url, total=page.total)
+    return json_response(
+        Page[model](items=[present(v) for v in page.items], next=url, total=page.total), response
+    )

@@ -19,6 +19,7 @@ from app.api.params import (
     repeatable,
     statuses,
 )
+from app.api.responses import json_response
 from app.models.vocab import EventType, Status
 from app.schemas.common import IsoDate, Page
 from app.schemas.event import EventPublic
@@ -127,4 +128,4 @@ def get_event(
         else events.get_event_as_of(session, slug, as_of)
     )
     response.headers["ETag"] = view.etag
-    return EventDetail.of(view, base_url(request))
+    return json_response(EventDetail.of(view, base_url(request)), response)  # type: ignore[return-value]

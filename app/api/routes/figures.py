@@ -20,6 +20,7 @@ from app.api.params import (
     repeatable,
     statuses,
 )
+from app.api.responses import json_response
 from app.models.vocab import Qualifier, Status
 from app.schemas.common import IsoDate, Page, QueryNumber
 from app.schemas.figure import FigurePublic
@@ -175,7 +176,7 @@ def get_figure(
         else figures.get_figure_as_of(session, slug, as_of)
     )
     response.headers["ETag"] = view.etag
-    return FigurePublic.of(view, base_url(request))
+    return json_response(FigurePublic.of(view, base_url(request)), response)  # type: ignore[return-value]
 
 
 @router.get(

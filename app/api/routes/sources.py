@@ -19,6 +19,7 @@ from app.api.params import (
     repeatable,
     statuses,
 )
+from app.api.responses import json_response
 from app.models.vocab import SourceKind, Status
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
@@ -126,7 +127,7 @@ def get_source(
         else sources.get_source_as_of(session, slug, as_of)
     )
     response.headers["ETag"] = view.etag
-    return SourcePublic.of(view, base_url(request))
+    return json_response(SourcePublic.of(view, base_url(request)), response)  # type: ignore[return-value]
 
 
 @router.get(
