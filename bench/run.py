@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, inspect, text
 
+from app.settings import normalise_database_url
 from bench.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -335,11 +337,65 @@ def main() -> None:
                         )
                     )
             export = export_rate(base["sourced"], sourced.pid)
+            if args.postgres:
+                rows += postgres_rows(args, uvicorn, cases, page)
 
     print_table(rows, ceiling_result, export, args)
     failed = [r for r in rows if r[1] != "datasette" and (r[2].errors or r[2].rps == 0)]
     if failed:
         raise SystemExit(f"errors in: {', '.join(f'{c} ({s})' for c, s, _, _ in failed)}")
+
+
+def postgres_rows(args, uvicorn: list[str], cases, page: int) -> list:  # type: ignore[no-untyped-def]
+    """The Sourced cases again on PostgreSQL (same generator, same import path), one worker
+    and then two, so the table shows PostgreSQL against SQLite and what a second worker adds."""
+    url = args.postgres
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            have = conn.execute(
+                text("SELECT count(*) FROM figure")
+                if inspect(conn).has_table("figure")
+                else text("SELECT -1")
+            ).scalar()
+        if have != args.figures:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            print(f"generating {args.figures:,} figures into PostgreSQL ...", flush=True)
+            made = generate(url, args.figures, quiet=True)
+            print(f"import path (PostgreSQL): {made['figures_per_second']:,.0f} figures/s")
+    finally:
+        engine.dispose()
+    env = {"SOURCED_DATABASE_URL": url, "SOURCED_RESPONSE_CACHE_ENTRIES": "0"}
+    rows = []
+    for label, workers in (("postgresql", 1), ("pg 2 workers", 2)):
+        port = free_port()
+        command = [*uvicorn, "--factory", "app.main:create_app", "--port", str(port)]
+        with server(label, [*command, "--workers", str(workers)], env, port, "/health") as pg:
+            base = f"http://127.0.0.1:{port}"
+            wanted = cases[:4] if workers == 1 else cases[:1]
+            for name, _, ours_url, _, _ in wanted:
+                path = ours_url.split("/", 3)[3]
+                rows.append(
+                    (
+                        name,
+                        label,
+                        measure(f"{base}/{path}", args.seconds, args.connections),
+                        rss_mb(pg.pid),
+                    )
+                )
+            if workers == 1:
+                deep = walk(f"{base}/{cases[3][2].split('/', 3)[3]}", page, lambda b: b.get("next"))
+                rows.append(
+                    (
+                        cases[4][0],
+                        label,
+                        measure(deep, args.seconds, args.connections),
+                        rss_mb(pg.pid),
+                    )
+                )
+    return rows
 
 
 def export_rate(base: str, pid: int) -> tuple[float, float]:
@@ -361,7 +417,7 @@ def print_table(rows, ceiling: Result, export: tuple[float, float], args) -> Non
         f"{args.figures:,} figures, {args.connections} connections, {args.seconds:g} s x 2 rounds, "
         f"load from {'wrk' if shutil.which('wrk') else 'python'}"
     )
-    header = f"{'case':<30} {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MB':>7} {'vs datasette':>13} {'vs ceiling':>11}"
+    header = f"{'case':<30} {'server':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MB':>7} {'vs datasette':>13} {'vs ceiling':>11}"
     print(header)
     print("-" * len(header))
     by_case: dict[str, dict[str, Result]] = {}
@@ -369,13 +425,20 @@ def print_table(rows, ceiling: Result, export: tuple[float, float], args) -> Non
         by_case.setdefault(case, {})[who] = result
     for case, who, result, rss in rows:
         theirs = by_case[case].get("datasette")
-        vs_them = f"{result.rps / theirs.rps:.2f}x" if who == "sourced" and theirs else ""
-        vs_ceiling = f"{result.rps / ceiling.rps:.2f}x" if who == "sourced" else ""
+        ours = who != "datasette" and not who.startswith("starlette")
+        vs_them = f"{result.rps / theirs.rps:.2f}x" if ours and theirs else ""
+        vs_ceiling = f"{result.rps / ceiling.rps:.2f}x" if ours else ""
         print(
-            f"{case:<30} {who:<10} {result.rps:>9,.0f} {result.p50_ms:>8.2f} {result.p99_ms:>8.2f} {rss:>7.0f} {vs_them:>13} {vs_ceiling:>11}"
+            f"{case:<30} {who:<13} {result.rps:>9,.0f} {result.p50_ms:>8.2f} {result.p99_ms:>8.2f} {rss:>7.0f} {vs_them:>13} {vs_ceiling:>11}"
         )
+    listing = by_case.get("list by measure, 50/page", {})
+    if "postgresql" in listing:
+        sqlite_rps, pg_rps = listing["sourced"].rps, listing["postgresql"].rps
+        two = listing.get("pg 2 workers")
+        print(f"list case: PostgreSQL / SQLite {pg_rps / sqlite_rps:.2f}x", end="")
+        print(f"; 2 workers / 1 worker on PostgreSQL {two.rps / pg_rps:.2f}x" if two else "")
     print(
-        f"{'NDJSON export, all figures':<30} {'sourced':<10} {export[0]:>9,.0f} rows/s, peak RSS {export[1]:.0f} MB"
+        f"{'NDJSON export, all figures':<30} {'sourced':<13} {export[0]:>9,.0f} rows/s, peak RSS {export[1]:.0f} MB"
     )
 
 
