@@ -2,7 +2,7 @@
 
     python -m bench.run                  # 20,000 figures, 5 s per round (make bench)
     python -m bench.run --smoke          # a tiny dataset, 1 s per round (CI)
-    python -m bench.run --figures 100000 --postgres
+    python -m bench.run --postgres postgresql://postgres@127.0.0.1:5432/bench   # it empties that database
 
 Each server runs with one worker on its own 127.0.0.1 port over the same SQLite file:
 Sourced (response cache off unless the case says so), Datasette, and a Starlette app that
@@ -186,7 +186,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, 1 s rounds")
-    parser.add_argument("--postgres", default=None, help="also run Sourced on this database URL")
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        help="also run the Sourced cases on this PostgreSQL database URL (it is emptied and reloaded)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.figures, args.seconds = 300, 1.0
