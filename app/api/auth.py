@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.api.deps import SessionDep
+from app.db import unit_of_work
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import ApiKey
 from app.services import keys
@@ -23,12 +23,15 @@ _UNAUTHORIZED = "a valid API key is required: send `Authorization: Bearer <key>`
 
 def current_key(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> ApiKey:
     key = None
     if credentials is not None and len(credentials.credentials) <= 200:
-        key = keys.authenticate(session, credentials.credentials)
+        # A short transaction of its own on the primary (a revoked key fails at once) that hands
+        # its connection back before the write takes one: a request holding one connection while
+        # it waits for a second lets a burst of writes exhaust the pool and stall every writer.
+        with unit_of_work(request.app.state.engine) as session:
+            key = keys.authenticate(session, credentials.credentials)
     if key is None:
         # Each failure spends a token of the client's address: guessing keys gets slow.
         address = request.client.host if request.client else "unknown"

@@ -34,4 +34,6 @@ def get_write_session(request: Request) -> Iterator[Session]:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# Scope "function": the write commits when the route returns, before the response is sent,
+# so a 2xx always means committed (a crash just after it cannot lose an acknowledged write).
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
