@@ -14,8 +14,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def build_engine(settings: Settings) -> Engine:
-    url = normalise_database_url(settings.database_url)
+def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
+    """An engine for ``database_url`` (by default the primary, ``settings.database_url``)."""
+    url = normalise_database_url(database_url or settings.database_url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -27,7 +28,12 @@ def build_engine(settings: Settings) -> Engine:
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True)
+    connect_args: dict[str, str] = {}
+    if settings.statement_timeout_ms > 0:
+        # Set per connection at startup, so no request can forget it: a runaway query is
+        # cancelled by the server (answered as a 503) instead of holding a worker and a lock.
+        connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+    return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.api import docs_text, examples, problems, response_examples
 from app.api.cache import DatasetVersion, ResponseCache
+from app.api.concurrency import ConcurrencyLimit
 from app.api.etag import ETagMiddleware
 from app.api.guard import RequestGuard
 from app.api.ratelimit import RateLimiter
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.engine.dispose()
+            if app.state.read_engine is not app.state.engine:
+                app.state.read_engine.dispose()
 
     app = FastAPIOffline(
         title="Sourced",
@@ -68,6 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Built per app, never at import; the lifespan disposes of it on shutdown.
     app.state.engine = build_engine(settings)
+    # Read-only requests go to the replica when there is one; writes, and the key and If-Match
+    # checks that guard them, always go to the primary (app/api/deps.py).
+    app.state.read_engine = (
+        build_engine(settings, settings.read_database_url)
+        if settings.read_database_url
+        else app.state.engine
+    )
     app.state.write_limiter = RateLimiter(settings.writes_per_minute, settings.writes_burst)
     app.state.failed_auth_limiter = RateLimiter(
         settings.failed_auth_per_minute, settings.failed_auth_burst
@@ -75,15 +85,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     _with_response_examples(app)
     app.add_middleware(ETagMiddleware)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_bytes=settings.max_query_bytes,
+    )
+    # The version is read where cached answers are read from: were it read on the primary, an
+    # answer from a replica that has not replayed a write yet would be kept under the new
+    # version, stale until the next write. Read on the replica, it is fresh once replayed.
     app.state.dataset_version = DatasetVersion(
-        app.state.engine, settings.response_cache_recheck_seconds
+        app.state.read_engine, settings.response_cache_recheck_seconds
     )
     app.add_middleware(
         ResponseCache,
         version=app.state.dataset_version,
         max_entries=settings.response_cache_entries,
     )
+    # Outside everything but CORS: a refused request costs nothing, and a browser can read the 503.
+    app.add_middleware(ConcurrencyLimit, max_requests=settings.max_concurrent_requests)
     # Chart tools and notebooks in the browser read the API directly; reads need no key.
     app.add_middleware(
         CORSMiddleware,

@@ -9,6 +9,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///sourced.db"
     # Largest request body accepted (a bundle with a long document fits); larger is a 413.
     max_body_bytes: int = 5 * 1024 * 1024
+    # Longest query string accepted (the longest filter list fits many times); longer is a 400.
+    max_query_bytes: int = 8 * 1024
+    # Requests one worker handles at once (/health aside); beyond it an immediate 503 with
+    # Retry-After rather than an unbounded queue. 0 turns the cap off.
+    max_concurrent_requests: int = 64
     # Whole GET responses kept in memory per worker (0 turns the cache off), and how often the
     # dataset's version is read from the database to notice other processes' writes.
     response_cache_entries: int = 512
@@ -23,6 +28,12 @@ class Settings(BaseSettings):
 
     sqlite_busy_timeout_ms: int = 5000
     """How long an SQLite connection waits for a lock before giving up."""
+
+    read_database_url: str | None = None
+    """A read replica (e.g. a PostgreSQL hot standby) for read-only requests; None: the primary."""
+
+    statement_timeout_ms: int = 15000
+    """PostgreSQL cancels a statement running longer than this (a 503 with Retry-After); 0: never."""
 
     dataset_name: str = "Sourced"
     dataset_licence: str = "CC-BY-4.0"

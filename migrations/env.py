@@ -44,7 +44,8 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = build_engine(Settings(database_url=_url()))
+    # A migration may rewrite a large table: the API's statement timeout does not apply.
+    engine = build_engine(Settings(database_url=_url(), statement_timeout_ms=0))
     try:
         with engine.connect() as conn:
             _run(conn)

@@ -1,6 +1,7 @@
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from app.services import health
 from app.settings import Settings
 
 
@@ -12,6 +13,14 @@ def test_health_reports_the_database(client):
     assert body["database"]["ok"] is True
     assert body["database"]["engine"] == client.app.state.engine.dialect.name
     assert len(body["database"]["schema_revision"]) == 12
+    assert body["replica"] is None
+
+
+def test_health_is_never_cached_so_it_tells_the_state_of_the_moment(client, monkeypatch):
+    assert client.get("/health").headers["cache-control"] == "no-store"
+    down = health.DatabaseHealth(False, "sqlite", None, "OperationalError")
+    monkeypatch.setattr(health, "check", lambda engine: down)
+    assert client.get("/health").status_code == 503
 
 
 def test_health_is_503_with_retry_after_when_the_database_is_unreachable(tmp_path):

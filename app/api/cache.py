@@ -121,7 +121,12 @@ class ResponseCache:
             if message["type"] == "http.response.start":
                 start = message
                 response_headers = Headers(raw=message["headers"])
-                cacheable = message["status"] == 200 and "content-length" in response_headers
+                cacheable = (
+                    message["status"] == 200
+                    and "content-length" in response_headers
+                    # /health: its answer changes without the dataset changing.
+                    and "no-store" not in response_headers.get("cache-control", "")
+                )
             elif message["type"] == "http.response.body" and cacheable:
                 body.extend(message.get("body", b""))
                 if len(body) > MAX_ENTRY_BYTES:

@@ -15,12 +15,24 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
+def get_read_engine(request: Request) -> Engine:
+    return request.app.state.read_engine
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: commits when the route returns, rolls back on an error."""
+    """A read-only request's unit of work, on the read replica when there is one (it may lag
+    the primary by its replay delay). Nothing that writes may use it."""
+    with unit_of_work(request.app.state.read_engine) as session:
+        yield session
+
+
+def get_primary_session(request: Request) -> Iterator[Session]:
+    """A unit of work on the primary, for reads that must see the latest writes (a key just
+    revoked is refused at once). It takes no write lock."""
     with unit_of_work(request.app.state.engine) as session:
         yield session
 
@@ -32,8 +44,10 @@ def get_write_session(request: Request) -> Iterator[Session]:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+PrimarySessionDep = Annotated[Session, Depends(get_primary_session)]
 # Scope "function": the write commits when the route returns, before the response is sent,
 # so a 2xx always means committed (a crash just after it cannot lose an acknowledged write).
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

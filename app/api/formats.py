@@ -79,7 +79,8 @@ def table_response(
     encoder = Encoder(table, fmt, bom)
     media_type = MEDIA_TYPES[fmt]
     filename = f"sourced-{table}.{'csv' if fmt == 'csv' else 'ndjson'}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    # The same URL answers JSON, CSV or NDJSON by Accept: a shared cache must key on it.
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"}
     if limit is not None:
         page = fetch(session, cursor, limit)
         body = encoder.header() + encoder.encode([present(v) for v in page.items])
@@ -89,7 +90,7 @@ def table_response(
     # The first batch is read now, so a bad sort or cursor is still a 400, not a broken stream.
     first = fetch(session, cursor, tables.BATCH)
     first_items = [present(v) for v in first.items]
-    engine = request.app.state.engine
+    engine = request.app.state.read_engine
 
     def rows() -> Iterator[bytes]:
         yield encoder.header() + encoder.encode(first_items)
@@ -143,6 +144,7 @@ def list_answer(
     page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
     url = next_url(request, page.next_cursor)
     link_header(response, url)
+    response.headers.add_vary_header("Accept")
     return json_response(
         Page[model](items=[present(v) for v in page.items], next=url, total=page.total), response
     )

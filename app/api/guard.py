@@ -1,5 +1,7 @@
 """What a request must be before any route sees it: a problem+json 4xx otherwise.
 
+- A query string of at most ``max_query_bytes`` (no filter needs more): 400. (Not 414: 400 is
+  the refusal every operation documents, and clients handle it.)
 - No NUL character in the path or the query (PostgreSQL cannot store or compare one): 400.
 - A write's body is JSON (`application/json`, `application/merge-patch+json`, `*/*+json`): 415.
 - A body is at most ``max_body_bytes``, whether or not it declares its length: 413.
@@ -71,9 +73,10 @@ def check_body(body: bytes) -> None:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_query_bytes: int = 8 * 1024):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_query_bytes = max_query_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,6 +96,12 @@ class RequestGuard:
         if "\x00" in scope.get("path", ""):
             raise _RefusedError(400, "path: NUL characters are not allowed")
         query = scope.get("query_string", b"")
+        if len(query) > self.max_query_bytes:
+            raise _RefusedError(
+                400,
+                f"query: {len(query)} bytes, longer than the limit of {self.max_query_bytes}; "
+                "send fewer or shorter parameters",
+            )
         if b"\x00" in unquote_to_bytes(query):
             pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
             name = next((k for k, v in pairs if "\x00" in k + v), "query")

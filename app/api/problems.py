@@ -99,6 +99,12 @@ def _disk_full(exc: OperationalError) -> bool:
     )
 
 
+def _cancelled(exc: OperationalError) -> bool:
+    """PostgreSQL's query_canceled (SQLSTATE 57014): the statement timeout, or an operator's
+    pg_cancel_backend."""
+    return getattr(exc.orig, "sqlstate", "") == "57014"
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the API documents at this path (the router names only its first match)."""
     path = request.url.path
@@ -175,6 +181,18 @@ def install(app: FastAPI) -> None:
                 "the database has no room left for this change; nothing was written",
                 instance=request.url.path,
             )
+        if _cancelled(exc):
+            # Nothing was written (the unit of work rolled back); the connection stays usable.
+            limit = request.app.state.settings.statement_timeout_ms / 1000
+            log.warning("query cancelled on %s (statement timeout %g s)", request.url.path, limit)
+            return problem(
+                503,
+                f"the database took longer than {limit:g} s over this request and stopped it; "
+                "nothing was changed. Try again shortly, or ask for less (a smaller limit, a "
+                "narrower filter)",
+                instance=request.url.path,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return problem(
             503,
@@ -220,7 +238,9 @@ _DESCRIPTIONS = {
     415: "The body is not JSON.",
     429: "Too many writes for this key, or failed authentications from this address; "
     "retry after `Retry-After` seconds.",
-    503: "The database cannot be reached; retry after `Retry-After` seconds.",
+    503: "The database cannot be reached, a query ran past the statement timeout "
+    "(`SOURCED_STATEMENT_TIMEOUT_MS`), or the server is handling its limit of requests at "
+    "once (`SOURCED_MAX_CONCURRENT_REQUESTS`); retry after `Retry-After` seconds.",
 }
 
 

@@ -9,6 +9,7 @@ several workers each has its own, so the effective limit is that times the worke
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.errors import DomainError
@@ -32,9 +33,10 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, per_minute: float, burst: int):
+    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self.rate = per_minute / 60.0
         self.burst = burst
+        self.clock = clock
         self.buckets: dict[str, _Bucket] = {}
         self.lock = threading.Lock()
 
@@ -42,7 +44,7 @@ class RateLimiter:
         """Spend one token of ``who``'s bucket, or raise a 429 saying when to come back."""
         if self.rate <= 0:
             return
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             bucket = self.buckets.pop(who, None) or _Bucket(float(self.burst), now)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)

@@ -22,7 +22,12 @@ def limited(engine, settings, tmp_path):
             "failed_auth_burst": 3,
         }
     )
-    with TestClient(create_app(strict)) as client:
+    app = create_app(strict)
+    # A stopped clock: on a slow machine a second between two requests would refill a
+    # sixtieth of a token and make the Retry-After below 59.
+    for limiter in (app.state.write_limiter, app.state.failed_auth_limiter):
+        limiter.clock = lambda: 1000.0
+    with TestClient(app) as client:
         yield client
 
 

@@ -39,3 +39,14 @@ def test_headers_set_by_the_route_survive(seeded_client):
     detail = seeded_client.get("/v1/figures/deserters-since-invasion")
     assert detail.headers["etag"].startswith('"')
     assert int(detail.headers["content-length"]) == len(detail.content)
+
+
+@pytest.mark.parametrize("fmt", ["", "&format=csv", "&format=ndjson"])
+def test_lists_tell_shared_caches_they_vary_by_accept(seeded_client, fmt):
+    # One URL answers JSON, CSV or NDJSON by Accept: a CDN keying on the URL alone would
+    # hand a spreadsheet's CSV to a script that asked for JSON.
+    response = seeded_client.get(f"/v1/figures?limit=2{fmt}")
+    assert response.status_code == 200
+    assert "Accept" in response.headers["vary"].split(", ")
+    streamed = seeded_client.get(f"/v1/events?{fmt.lstrip('&') or 'format=json'}")
+    assert "Accept" in streamed.headers["vary"].split(", ")
