@@ -30,13 +30,6 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_primary_session(request: Request) -> Iterator[Session]:
-    """A unit of work on the primary, for reads that must see the latest writes (a key just
-    revoked is refused at once). It takes no write lock."""
-    with unit_of_work(request.app.state.engine) as session:
-        yield session
-
-
 def get_write_session(request: Request) -> Iterator[Session]:
     """A unit of work that will write: on SQLite it takes the write lock when it begins."""
     with unit_of_work(writer(request.app.state.engine)) as session:
@@ -47,7 +40,6 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-PrimarySessionDep = Annotated[Session, Depends(get_primary_session)]
 # Scope "function": the write commits when the route returns, before the response is sent,
 # so a 2xx always means committed (a crash just after it cannot lose an acknowledged write).
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
