@@ -11,8 +11,10 @@ two side by side).
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import orjson
 from pydantic_core import PydanticUndefined, to_jsonable_python
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from app.models import Revision
@@ -28,6 +30,53 @@ CHUNK = 500
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    encode: dict[str, Callable[[Any], Any]] | None = None,
+) -> None:
+    """One executemany of ``rows`` (all with the same keys) straight on the driver's cursor.
+
+    ``connection.execute(insert(table), rows)`` builds a parameter dictionary per row and runs
+    every value through its type a call at a time: most of an import's time. Here the
+    statement is compiled once, each column's bind processor is looked up once, and the
+    driver gets plain tuples (or dictionaries, for a named paramstyle). The values stored are
+    the same: the processors are the ones SQLAlchemy itself would apply, but where ``encode``
+    names a column's own (orjson for the revision trail's JSON, the same JSON a tenth the time).
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    order = list(compiled.positiontup or ()) if compiled.positional else names
+    processors = [
+        (name, (encode or {}).get(name) or table.c[name].type._cached_bind_processor(dialect))
+        for name in order
+    ]
+    if compiled.positional:
+        params: list[Any] = [
+            tuple(
+                row[name] if process is None else process(row[name]) for name, process in processors
+            )
+            for row in rows
+        ]
+    else:
+        params = [
+            {
+                name: row[name] if process is None else process(row[name])
+                for name, process in processors
+            }
+            for row in rows
+        ]
+    connection.exec_driver_sql(compiled.string, params)
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
@@ -71,7 +120,7 @@ def create(
     session.flush()  # pending ORM writes go first: the rows below may point at them
     table = model.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    connection.execute(insert(table), rows)
+    insert_rows(connection, table, rows)
     first, *others = (table.c[name] for name in key)
     ids: dict[tuple[Any, ...], int] = {}
     for page in chunks(sorted({row[key[0]] for row in rows})):
@@ -101,5 +150,10 @@ def create(
                 "changes": changes,
             }
         )
-    connection.execute(insert(Revision.__table__), trail)  # type: ignore[attr-defined]
+    insert_rows(
+        connection,
+        Revision.__table__,  # type: ignore[attr-defined]
+        trail,
+        encode={"snapshot": _json_text, "changes": _json_text},
+    )
     return created

@@ -22,7 +22,12 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Changed fields with their old and new values."""
-    before = before or {}
+    if before is None:  # a create: every field that has a value is new
+        return {
+            key: {"old": None, "new": value}
+            for key, value in after.items()
+            if value is not None and key not in _UNTRACKED
+        }
     return {
         key: {"old": before.get(key), "new": value}
         for key, value in after.items()

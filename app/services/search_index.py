@@ -7,11 +7,11 @@ costs a few queries per page rather than a few per figure.
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models import Attribution, Event, Figure, Measure, SearchEntry, Source
-from app.services.bulk import chunks
+from app.services.bulk import chunks, insert_rows
 
 Texts = dict[int, tuple[str, str, str]]
 
@@ -115,7 +115,7 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> None:
                 session.add(entry)
         session.flush()
         if new:
-            session.connection().execute(insert(SearchEntry.__table__), new)  # type: ignore[attr-defined]
+            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]
 
 
 def refresh(session: Session, entity: str, row_id: int) -> None:
