@@ -2,7 +2,9 @@
 
 Shape per 1,000,000 figures (scaled down linearly for smaller runs): 5,000 sources, 100,000
 events, ~200 measures, three attribution links per figure (claimant, relay, publisher), with
-quotes and summaries of varied text. Written in bundles of ``BATCH`` figures through
+quotes and summaries of varied text. Measures are skewed as in a real dataset, where a few
+(killed, wounded, deserters) gather most figures: ``measure_000`` holds about 5.5 % of them
+(1,000+ pages of 50 at a million figures), the others share the rest evenly. Written in bundles of ``BATCH`` figures through
 ``app.services.bundles.apply``: the same validation and apply step as `sourced seed` and
 `POST /v1/bundles`, so the measured rate is the import path's.
 
@@ -123,6 +125,11 @@ def _events(n: dict[str, int], rng: random.Random, start: int, stop: int) -> lis
     ]
 
 
+def measure_of(figure: int, n: dict[str, int]) -> int:
+    """One figure in 20 counts the big measure (0); the rest go round all of them."""
+    return 0 if figure % 20 == 0 else figure % n["measures"]
+
+
 def _figures(n: dict[str, int], rng: random.Random, start: int, stop: int) -> list[dict[str, Any]]:
     rows = []
     for f in range(start, stop):
@@ -132,7 +139,7 @@ def _figures(n: dict[str, int], rng: random.Random, start: int, stop: int) -> li
             {
                 "slug": f"fig-{f:07d}",
                 "event": f"evt-{f % n['events']:06d}",
-                "measure": f"measure_{f % n['measures']:03d}",
+                "measure": f"measure_{measure_of(f, n):03d}",
                 "value": value,
                 "qualifier": QUALIFIERS[f % len(QUALIFIERS)],
                 "stated_as": f"{value:,} {rng.choice(WORDS)}",
@@ -169,17 +176,18 @@ def generate(
             stop = min(n["events"], start + BATCH * 5)
             with unit_of_work(writer(engine)) as session:
                 bundles.apply(session, {"events": _events(n, rng, start, stop)}, "bench", "events")
-        figures_started = time.perf_counter()
+        # Only the import path is timed (validation, checks, rows, revisions, search index,
+        # commit), not the making of the synthetic records.
+        elapsed = 0.0
         for start in range(0, figures, BATCH):
             stop = min(figures, start + BATCH)
+            bundle = {"figures": _figures(n, rng, start, stop)}
+            began = time.perf_counter()
             with unit_of_work(writer(engine)) as session:
-                bundles.apply(
-                    session, {"figures": _figures(n, rng, start, stop)}, "bench", "figures"
-                )
+                bundles.apply(session, bundle, "bench", "figures")
+            elapsed += time.perf_counter() - began
             if not quiet:
-                rate = stop / (time.perf_counter() - figures_started)
-                print(f"  {stop:>9,} figures  {rate:,.0f}/s", flush=True)
-        elapsed = time.perf_counter() - figures_started
+                print(f"  {stop:>9,} figures  {stop / elapsed:,.0f}/s", flush=True)
     finally:
         engine.dispose()
     return {
