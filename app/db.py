@@ -25,6 +25,8 @@ def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
             },
+            pool_size=settings.pool_size,
+            max_overflow=settings.pool_overflow,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -33,7 +35,14 @@ def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
         # Set per connection at startup, so no request can forget it: a runaway query is
         # cancelled by the server (answered as a 503) instead of holding a worker and a lock.
         connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
-    return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(
+        url,
+        echo=settings.echo_sql,
+        pool_pre_ping=True,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_overflow,
+        connect_args=connect_args,
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

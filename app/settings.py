@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     read_database_url: str | None = None
     """A read replica (e.g. a PostgreSQL hot standby) for read-only requests; None: the primary."""
 
+    pool_size: int = 20
+    """Database connections each worker keeps open. Requests beyond it open (and close) extra
+    ones, up to ``pool_overflow`` more: on SQLite a new connection re-reads the whole schema,
+    so a pool smaller than the usual concurrency costs more than the queries."""
+
+    pool_overflow: int = 20
+    """Extra connections allowed beyond ``pool_size`` under a burst (closed when returned)."""
+
     statement_timeout_ms: int = 15000
     """PostgreSQL cancels a statement running longer than this (a 503 with Retry-After); 0: never."""
 
