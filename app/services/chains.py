@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -13,7 +14,8 @@ from app.models import Attribution, Source
 Parent = aliased(Source)
 
 
-@dataclass(frozen=True)
+# Slotted and frozen: a page of figures makes hundreds of these per request.
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     slug: str
     name: str
@@ -26,7 +28,7 @@ class SourceRef:
     parent_version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     position: int
     role: str
@@ -38,13 +40,9 @@ class Link:
     version: int = 1
 
 
-def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
-    """``owner`` is ``figure`` or ``event``; returns each id's chain in position order."""
-    if not ids:
-        return {}
-    owner_column = Attribution.figure_id if owner == "figure" else Attribution.event_id
+def _chain_query(owner_column):  # type: ignore[no-untyped-def]
     parent = Parent
-    rows = session.exec(
+    return (
         select(
             owner_column,
             Attribution.position,
@@ -66,22 +64,29 @@ def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
         )
         .join(Source, col(Source.id) == Attribution.source_id)
         .outerjoin(parent, col(parent.id) == Source.parent_id)
-        .where(col(owner_column).in_(ids))
+        # One expanding parameter: the ids are bound as a list, not coerced one by one.
+        .where(col(owner_column).in_(bindparam("ids", expanding=True)))
         .order_by(owner_column, Attribution.position)
-    ).all()
+    )
+
+
+# Built once: the statement is the same for every page, only the ids differ.
+_QUERIES = {
+    "figure": _chain_query(Attribution.figure_id),
+    "event": _chain_query(Attribution.event_id),
+}
+
+
+def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
+    """``owner`` is ``figure`` or ``event``; returns each id's chain in position order."""
+    if not ids:
+        return {}
+    # Plain rows through the session's connection: no ORM entities are loaded here.
+    rows = session.connection().execute(_QUERIES[owner], {"ids": list(ids)}).all()
     chains: dict[int, list[Link]] = defaultdict(list)
     for row in rows:
         chains[row[0]].append(
-            Link(
-                position=row[1],
-                role=row[2],
-                quote=row[3],
-                quote_unverified=row[4],
-                locator=row[5],
-                accessed=row[6],
-                source=SourceRef(*row[7:16]),
-                version=row[16],
-            )
+            Link(row[1], row[2], row[3], row[4], row[5], row[6], SourceRef(*row[7:16]), row[16])
         )
     return chains
 

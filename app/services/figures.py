@@ -5,7 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -13,6 +14,7 @@ from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
 from app.services import chains, citations, fulltext, history, versions
 from app.services.pagination import (
+    SortKey,
     after,
     clamp_limit,
     decode_cursor,
@@ -29,7 +31,8 @@ SORTS: dict[str, tuple[Any, bool]] = {
     "value": (Figure.value, True),
     "lower_bound": (Figure.lower_bound, True),
     "upper_bound": (Figure.upper_bound, True),
-    "period": (Figure.period_earliest, True),
+    # The best known day: the first of the period, else its last (`../2024`, `/2024`).
+    "period": (func.coalesce(Figure.period_earliest, Figure.period_latest), True),
     "updated_at": (Figure.updated_at, False),
     "created_at": (Figure.created_at, False),
 }
@@ -92,9 +95,17 @@ class Page:
 
 
 def _base():  # type: ignore[no-untyped-def]
+    """The figure's own columns and the names around it, as plain rows: a list page reads
+    them, it never changes them, so loading ORM objects would be work for nothing."""
     return (
-        select(
-            Figure, Event.slug, Event.title, Event.date, Measure.slug, Derived.slug, Event.version
+        sa_select(
+            Figure.__table__,  # type: ignore[attr-defined]
+            col(Event.slug).label("event_slug"),
+            col(Event.title).label("event_title"),
+            col(Event.date).label("event_date"),
+            col(Measure.slug).label("measure_slug"),
+            col(Derived.slug).label("derived_slug"),
+            col(Event.version).label("event_version"),
         )
         .join(Event, col(Event.id) == Figure.event_id)
         .join(Measure, col(Measure.id) == Figure.measure_id)
@@ -123,16 +134,56 @@ def source_and_descendants(session: Session, slugs: list[str]) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
+def _known(session: Session, name: str, given: list[str], column: Any) -> None:
+    """A misspelt vocabulary value (`measure=desserters`) is a 400 listing the known ones,
+    not an empty list: measures are the vocabulary's, units those figures use."""
+    wanted = sorted(set(given))
+    # One EXISTS per value stops at the first row that has it (units have no index).
+    present = session.execute(
+        sa_select(*[exists().where(column == value) for value in wanted])
+    ).one()
+    unknown = [value for value, found in zip(wanted, present, strict=True) if not found]
+    if unknown:
+        known = session.exec(select(column).distinct().order_by(column)).all()
+        raise InvalidParameterError(
+            f"{name}: unknown value {unknown[0][:100]!r}; choose from {', '.join(known)}"
+        )
+
+
+def certainly_overlaps(
+    text: Any, earliest: Any, latest: Any, date_from: date | None, date_to: date | None
+) -> list[Any]:
+    """SQL for app.edtf.certainly_overlaps over an EDTF column and its derived bounds.
+
+    The derived bounds are ``None`` for an open (``..``) and an unknown (empty) end alike;
+    the EDTF text tells them apart: an open end reaches any day, an unknown one only as far
+    as the known end (``/2024`` may have begun in 2024, so it is not certainly before 1940).
+    """
+    if date_from is None and date_to is None:
+        return []
+    where: list[Any] = [col(text).is_not(None)]
+    if date_to is not None:
+        first = func.coalesce(earliest, latest)
+        where.append((first <= date_to) | col(text).like("../%"))
+    if date_from is not None:
+        last = func.coalesce(latest, earliest)
+        where.append((last >= date_from) | col(text).like("%/.."))
+    return where
+
+
 def _filters(session: Session, query: FigureQuery) -> list[Any]:
     where: list[Any] = []
     if query.measure:
+        _known(session, "measure", query.measure, Measure.slug)
         where.append(col(Measure.slug).in_(query.measure))
     if query.event:
         where.append(col(Event.slug).in_(query.event))
     if query.source:
         where.append(_chain_has(col(Source.id).in_(source_and_descendants(session, query.source))))
     if query.claimant:
-        where.append(_chain_has(Attribution.position == 0, col(Source.slug).in_(query.claimant)))
+        # Like `source`: the named source or any under it (the MoD and its leaked reports).
+        claimants = source_and_descendants(session, query.claimant)
+        where.append(_chain_has(Attribution.position == 0, col(Source.id).in_(claimants)))
     if query.party:
         named = [p for p in query.party if p != "none"]
         conditions = []
@@ -152,18 +203,18 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
     if query.qualifier:
         where.append(col(Figure.qualifier).in_(query.qualifier))
     if query.unit:
+        _known(session, "unit", query.unit, Figure.unit)
         where.append(col(Figure.unit).in_(query.unit))
     where.append(col(Figure.status).in_(query.status or VISIBLE))
-    if query.date_from is not None or query.date_to is not None:
-        where.append(col(Figure.period).is_not(None))
-    if query.date_from is not None:
-        where.append(
-            col(Figure.period_latest).is_(None) | (col(Figure.period_latest) >= query.date_from)
+    where.extend(
+        certainly_overlaps(
+            Figure.period,
+            Figure.period_earliest,
+            Figure.period_latest,
+            query.date_from,
+            query.date_to,
         )
-    if query.date_to is not None:
-        where.append(
-            col(Figure.period_earliest).is_(None) | (col(Figure.period_earliest) <= query.date_to)
-        )
+    )
     best = func.coalesce(Figure.value, Figure.lower_bound, Figure.upper_bound)
     if query.value_gte is not None:
         where.append(best >= query.value_gte)
@@ -177,10 +228,18 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
 
 
 def _views(session: Session, rows: list[Any]) -> list[FigureView]:
-    linked = chains.load(session, "figure", [row[0].id for row in rows])
+    """Views of ``_base()`` rows; a row stands in for the figure (same attribute names)."""
+    linked = chains.load(session, "figure", [row.id for row in rows])
     return [
         FigureView(
-            row[0], row[1], row[2], row[3], row[4], row[5], linked.get(row[0].id, []), row[6]
+            row,
+            row.event_slug,
+            row.event_title,
+            row.event_date,
+            row.measure_slug,
+            row.derived_slug,
+            linked.get(row.id, []),
+            row.event_version,
         )
         for row in rows
     ]
@@ -210,12 +269,12 @@ def list_figures(
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     if cursor:
         statement = statement.where(after(keys, decode_cursor(cursor, keys)))
-    rows = session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
+    rows = session.connection().execute(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor(keys, [getattr(last, _attr(k.column)) for k in keys])
+        last = rows[-1]
+        next_cursor = encode_cursor(keys, [sort_value(last, k) for k in keys])
     return Page(_views(session, list(rows)), next_cursor, total)
 
 
@@ -223,8 +282,16 @@ def _attr(column: Any) -> str:
     return column.key
 
 
+def sort_value(figure: Any, key: SortKey) -> Any:
+    """What a cursor keeps of a figure (or its row) for one sort key (``period`` is an
+    expression, the best known day)."""
+    if key.name == "period":
+        return figure.period_earliest if figure.period_earliest is not None else figure.period_latest
+    return getattr(figure, _attr(key.column))
+
+
 def get_figure(session: Session, slug: str) -> FigureView:
-    row = session.exec(_base().where(Figure.slug == slug)).first()
+    row = session.connection().execute(_base().where(Figure.slug == slug)).first()
     if row is None:
         raise NotFoundError(f"slug: no figure {slug!r}")
     return _views(session, [row])[0]
