@@ -42,7 +42,7 @@ def test_the_export_is_what_the_api_serves(sourced, seeded_client, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "sources: 10 row(s)",
-        "events: 10 row(s)",
+        "events: 12 row(s)",
         "figures: 8 row(s)",
         f"wrote csv to {tmp_path}",
     ]
