@@ -156,10 +156,14 @@ class TestRefusingABadFile:
         with pytest.raises(seeding.SeedError) as caught:
             seeding.run(engine, [path])
         reported = {(p.record, p.field) for p in caught.value.problems}
+        # The records that pass their own schema are checked across records in the same run;
+        # nothing points at the refused ones (an event, a source) as if they did not exist.
         assert reported == {
             ("sources[1] ministry", "kind"),
             ("events[0] flight", "date"),
             ("figures[0] fled", "lower_bound"),
+            ("figures[1] other", "event"),
+            ("figures[1] other", "attributions[1].quote"),
         }
         assert all(p.file == str(path) for p in caught.value.problems)
 
@@ -180,6 +184,57 @@ class TestRefusingABadFile:
             "figures[1] other: measure: unknown measure 'unknown_measure'",
             "sources[2] doc: slug: duplicate: also in " + str(path),
         ]
+
+    def test_schema_and_cross_record_problems_of_the_shipped_seed_come_in_one_run(
+        self, engine, tmp_path
+    ):
+        copy = tmp_path / "seed"
+        shutil.copytree(SEED_DIR, copy)
+        path = copy / "article-50000-deserters.yaml"
+        text = path.read_text(encoding="utf-8")
+        for old, new in (
+            # a lower bound above the value
+            (
+                "    lower_bound: 50000\n    qualifier: at_least",
+                "    lower_bound: 60000\n    qualifier: at_least",
+            ),
+            # not a decimal: a thousands separator, as in a spreadsheet
+            ("    value: 10201\n", '    value: "10,201"\n'),
+            # a typo in a measure
+            ("    measure: inmates_escaped\n", "    measure: inmates_escapd\n"),
+            # a straight apostrophe where the article has a curly one
+            ("“That doesn’t make them", "“That doesn't make them"),
+        ):
+            assert text.count(old) == 1, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+
+        with pytest.raises(seeding.SeedError) as caught:
+            seeding.run(engine, [copy])
+
+        assert [(p.file, p.record, p.field, p.message) for p in caught.value.problems] == [
+            (
+                str(path),
+                "figures[0] deserters-since-invasion",
+                "lower_bound",
+                "must not exceed value",
+            ),
+            (str(path), "figures[6] sentenced-to-death-1941", "value", "not a decimal number"),
+            (
+                str(path),
+                "events[5] kochegin-on-survival-instincts",
+                "attributions[0].quote",
+                "not found verbatim in the stored text of the file's document",
+            ),
+            (
+                str(path),
+                "figures[4] leningrad-inmates-escaped",
+                "measure",
+                "unknown measure 'inmates_escapd'",
+            ),
+        ]
+        # share-sentenced-to-death-1941 is derived from the refused figure: no second problem.
+        assert counts(engine) == dict.fromkeys(counts(engine), 0)
 
     def test_nothing_is_written_when_any_file_is_bad(self, engine, tmp_path):
         good = write_seed(tmp_path / "good", MINIMAL)

@@ -1,7 +1,9 @@
 """Seeding: load the files in ``seed/`` into the database, all or nothing, with revisions.
 
 Everything is read and checked before anything is written; every problem is reported with its
-file, record and field. A second run over unchanged files writes nothing.
+file, record and field, in one run: the cross-record checks (references, verbatim quotes) run
+on every record that is valid on its own, even when others in the file are not. A second run
+over unchanged files writes nothing.
 """
 
 import contextlib
@@ -21,6 +23,9 @@ from app.db import unit_of_work, writer
 from app.models import Attribution, Event, Figure, Measure, Source
 from app.models.vocab import Action, Entity
 from app.schemas.attribution import AttributionIn
+from app.schemas.event import EventIn
+from app.schemas.figure import FigureIn
+from app.schemas.measure import MeasureIn
 from app.schemas.seed import SeedFile, SeedSource
 from app.services import bulk, revisions, search_index
 
@@ -60,11 +65,31 @@ class Change:
         return f"{self.action} {self.entity} {self.key}{detail}"
 
 
+# Each section of a seed file, the schema of one of its records and the kind of slug it holds.
+SECTIONS: dict[str, tuple[type[Any], str]] = {
+    "measures": (MeasureIn, "measure"),
+    "sources": (SeedSource, "source"),
+    "events": (EventIn, "event"),
+    "figures": (FigureIn, "figure"),
+}
+
+
 @dataclass
 class LoadedFile:
+    """A read file. When some of its records were invalid, ``data`` holds the valid ones only
+    (to be checked, never written): ``positions`` gives each kept record's index in the file,
+    and ``invalid`` the slugs of the records left out, which references may still name."""
+
     path: Path
     data: SeedFile
     texts: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    invalid: dict[str, set[str]] = field(default_factory=dict)
+
+    def label(self, section: str, index: int, slug: str) -> str:
+        """``figures[4] slug``, numbered as in the file."""
+        kept = self.positions.get(section)
+        return f"{section}[{kept[index] if kept is not None else index}] {slug}"
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -110,6 +135,41 @@ def validation_problems(name: str, raw: Any, error: ValidationError) -> list[See
     return problems
 
 
+def parse(name: str, raw: Any) -> tuple[LoadedFile | None, list[SeedProblem]]:
+    """Validate a file's records; with problems, keep the records that are valid on their own.
+
+    The file is validated whole first, so problems read as they always have; only when that
+    fails is each record validated alone, so that the cross-record checks can still run on the
+    good ones in the same pass."""
+    path = Path(name)
+    try:
+        return LoadedFile(path=path, data=SeedFile.model_validate(raw)), []
+    except ValidationError as exc:
+        problems = validation_problems(name, raw, exc)
+    if not isinstance(raw, dict):
+        return None, problems
+    kept: dict[str, list[Any]] = {}
+    loaded = LoadedFile(path=path, data=SeedFile())
+    for section, (model, kind) in SECTIONS.items():
+        items = raw.get(section)
+        if not isinstance(items, list):
+            continue
+        kept[section], loaded.positions[section] = [], []
+        for index, item in enumerate(items):
+            try:
+                kept[section].append(model.model_validate(item))
+                loaded.positions[section].append(index)
+            except ValidationError:
+                slug = item.get("slug") if isinstance(item, dict) else None
+                if isinstance(slug, str):
+                    loaded.invalid.setdefault(kind, set()).add(slug)
+    document = raw.get("document")
+    with contextlib.suppress(ValidationError):
+        loaded.data = SeedFile.model_validate({"document": document} if document else {})
+    loaded.data = loaded.data.model_copy(update=kept)
+    return loaded, problems
+
+
 def read_file(path: Path) -> tuple[LoadedFile | None, list[SeedProblem]]:
     name = str(path)
     try:
@@ -120,12 +180,11 @@ def read_file(path: Path) -> tuple[LoadedFile | None, list[SeedProblem]]:
         raw = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         return None, [SeedProblem(name, "file", "(syntax)", " ".join(str(exc).split()))]
-    try:
-        data = SeedFile.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        return None, validation_problems(name, raw, exc)
-    loaded = LoadedFile(path=path, data=data)
-    problems = []
+    loaded, problems = parse(name, raw if raw is not None else {})
+    if loaded is None:
+        return None, problems
+    loaded.path = path
+    data = loaded.data
     loaded.texts.update(inline_texts(data))
     for index, source in enumerate(data.sources):
         if source.text_file is None:
@@ -136,7 +195,10 @@ def read_file(path: Path) -> tuple[LoadedFile | None, list[SeedProblem]]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(
                 SeedProblem(
-                    name, f"sources[{index}] {source.slug}", "text_file", f"cannot be read: {exc}"
+                    name,
+                    loaded.label("sources", index, source.slug),
+                    "text_file",
+                    f"cannot be read: {exc}",
                 )
             )
     return loaded, problems
@@ -161,12 +223,17 @@ class _Known:
 
     def __init__(self, session: Session, files: list[LoadedFile]):
         self.session = session
+        # Records refused by their own schema still exist as far as references go: a pointer
+        # to one is not a second problem.
         self.batch = {
             "measure": {m.slug for f in files for m in f.data.measures},
             "source": {s.slug for f in files for s in f.data.sources},
             "event": {e.slug for f in files for e in f.data.events},
             "figure": {g.slug for f in files for g in f.data.figures},
         }
+        for f in files:
+            for kind, slugs in f.invalid.items():
+                self.batch[kind] |= slugs
         self.texts: dict[str, str | None] = {
             slug: text for f in files for slug, text in f.texts.items()
         }
@@ -229,7 +296,9 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
                 key = (section, item.slug)
                 if key in seen:
                     problem(
-                        f"{section}[{index}] {item.slug}", "slug", f"duplicate: also in {seen[key]}"
+                        loaded.label(section, index, item.slug),
+                        "slug",
+                        f"duplicate: also in {seen[key]}",
                     )
                 else:
                     seen[key] = name
@@ -238,17 +307,17 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
         document_text = known.text_of(data.document) if data.document else None
 
         for index, source in enumerate(data.sources):
-            label = f"sources[{index}] {source.slug}"
+            label = loaded.label("sources", index, source.slug)
             if source.parent is not None:
                 if source.parent == source.slug:
                     problem(label, "parent", "a source cannot be its own parent")
                 elif not known.exists("source", source.parent):
                     problem(label, "parent", f"unknown source {source.parent!r}")
         for index, event in enumerate(data.events):
-            label = f"events[{index}] {event.slug}"
+            label = loaded.label("events", index, event.slug)
             _check_chain(known, event.attributions, document_text, label, problem)
         for index, figure in enumerate(data.figures):
-            label = f"figures[{index}] {figure.slug}"
+            label = loaded.label("figures", index, figure.slug)
             if not known.exists("event", figure.event):
                 problem(label, "event", f"unknown event {figure.event!r}")
             if not known.exists("measure", figure.measure):
@@ -605,8 +674,8 @@ def load(session: Session, paths: Iterable[Path]) -> list[Change]:
         problems.extend(file_problems)
         if loaded is not None:
             files.append(loaded)
-    if not problems:
-        problems.extend(check(session, files))
+    # The cross-record checks run even after schema problems, on the records that passed.
+    problems.extend(check(session, files))
     if problems:
         raise SeedError(problems)
     return apply(session, files)
