@@ -87,3 +87,34 @@ def _cached_bounds(text: str) -> tuple[date | None, date | None]:
 def validate(text: str) -> str:
     bounds(text)
     return text
+
+
+def open_start(text: str) -> bool:
+    """``../2024``: the interval reaches back without limit (unlike ``/2024``, start unknown)."""
+    return text.startswith("../")
+
+
+def open_end(text: str) -> bool:
+    """``2022/..``: the interval goes on without limit (unlike ``2022/``, end unknown)."""
+    return text.endswith("/..")
+
+
+def certainly_overlaps(text: str | None, date_from: date | None, date_to: date | None) -> bool:
+    """Whether the period ``text`` certainly overlaps ``date_from``..``date_to``.
+
+    An open end is unbounded, so it reaches any day; an unknown end may lie anywhere between
+    the known end and itself (start <= end), so only the known end is certain. Without a date
+    nothing is certain: an undated record matches no date filter.
+    """
+    if date_from is None and date_to is None:
+        return True
+    if text is None:
+        return False
+    earliest, latest = bounds(text)
+    first = earliest if earliest is not None else latest
+    last = latest if latest is not None else earliest
+    if date_to is not None and not open_start(text) and first is not None and first > date_to:
+        return False
+    return not (
+        date_from is not None and not open_end(text) and last is not None and last < date_from
+    )

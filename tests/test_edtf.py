@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.edtf import EDTFError, bounds
+from app.edtf import EDTFError, bounds, certainly_overlaps
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,26 @@ def test_bounds_cover_every_day_the_text_can_mean(text, expected):
 def test_invalid_dates_are_refused(text):
     with pytest.raises(EDTFError):
         bounds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date_from", "date_to", "expected"),
+    [
+        # An open start reaches back for ever; an unknown start may be as late as the end.
+        ("../2024", None, date(1940, 1, 1), True),
+        ("/2024", None, date(1940, 1, 1), False),
+        ("/2024", None, date(2024, 12, 31), True),
+        ("../2024", date(2025, 1, 1), None, False),
+        # Symmetrically for the end.
+        ("1941/..", date(2000, 1, 1), None, True),
+        ("1941/", date(2000, 1, 1), None, False),
+        ("1941/", date(1941, 1, 1), None, True),
+        ("1941/..", None, date(1940, 12, 31), False),
+        ("1941-10", date(1941, 10, 31), date(1941, 10, 31), True),
+        ("1941-10", date(1941, 11, 1), None, False),
+        (None, date(1, 1, 1), None, False),
+        (None, None, None, True),
+    ],
+)
+def test_certainly_overlaps_tells_open_from_unknown_ends(text, date_from, date_to, expected):
+    assert certainly_overlaps(text, date_from, date_to) is expected

@@ -1,8 +1,12 @@
 """Query parameters shared by the lists, and the rule that unknown parameters are a 400."""
 
+import calendar
+import re
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request
+from pydantic import BeforeValidator, WithJsonSchema
 
 from app.errors import InvalidParameterError
 from app.schemas.common import IsoTimestamp
@@ -65,6 +69,80 @@ IncludeRetracted = Annotated[
         examples=[False],
     ),
 ]
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PARTIAL_DATE_PATTERN = _PARTIAL_DATE.pattern
+
+
+def _partial_date(last: bool) -> Any:
+    """``2023`` and ``1941-11`` as well as ``1941-11-30``: the first day, or the last, they mean."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, date):
+            return value
+        match = _PARTIAL_DATE.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(
+                "give a date as YYYY, YYYY-MM or YYYY-MM-DD (1941, 1941-11, 1941-11-30)"
+            )
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            if day is not None:
+                return date(year, month, day)  # type: ignore[arg-type]
+            if month is not None:
+                return date(year, month, calendar.monthrange(year, month)[1] if last else 1)  # type: ignore[arg-type]
+            return date(year, 12, 31) if last else date(year, 1, 1)  # type: ignore[arg-type]
+        except (ValueError, calendar.IllegalMonthError):
+            raise ValueError(f"{value!r} is not a day of the calendar") from None
+
+    return BeforeValidator(parse)
+
+
+_PARTIAL_DATE_SCHEMA = WithJsonSchema({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
+# A year, a month or a day; `date_from` takes its first day, `date_to` its last.
+StartDate = Annotated[date, _partial_date(last=False), _PARTIAL_DATE_SCHEMA]
+EndDate = Annotated[date, _partial_date(last=True), _PARTIAL_DATE_SCHEMA]
+
+
+def date_from_param(what: str) -> Any:
+    return Query(
+        description=f"{what} certainly overlaps this day or later. A year (`1941`, from 1 "
+        "January), a month (`1941-11`, from its first day) or a day (`1941-11-30`). An open "
+        "end (`..`) reaches any day; an unknown one (`2022/`) only its known start. Records "
+        "without a date never match.",
+        examples=["1941-06"],
+    )
+
+
+def date_to_param(what: str) -> Any:
+    return Query(
+        description=f"{what} certainly overlaps this day or earlier. A year (`1941`, up to 31 "
+        "December), a month (`1941-11`, up to its last day) or a day (`1941-11-30`). An open "
+        "start (`../1941-12`) reaches any day; an unknown one (`/1941-12`) only its known end. "
+        "Records without a date never match.",
+        examples=["1941-12"],
+    )
+
+
+def _country(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise ValueError("give an ISO 3166-1 alpha-2 country code (RU, UA, SU)")
+    return value.upper()
+
+
+# Codes are stored upper-case; `ru` means RU rather than silently matching nothing.
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_country),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$"}),
+]
+
+
+def country_param(what: str) -> Any:
+    return repeatable(
+        f"ISO 3166-1 alpha-2 code of the country {what}, in any case (`ru` is `RU`).", "RU"
+    )
+
 
 _VISIBLE = ["published", "corrected"]
 

@@ -15,11 +15,13 @@ from app.services.figures import (
     FigureQuery,
     FigureView,
     Page,
+    certainly_overlaps,
     get_figure_as_of,
     list_figures,
     source_and_descendants,
 )
 from app.services.pagination import (
+    SortKey,
     after,
     clamp_limit,
     decode_cursor,
@@ -32,7 +34,8 @@ SORTS: dict[str, tuple[Any, bool]] = {
     "id": (Event.id, False),
     "slug": (Event.slug, False),
     "title": (Event.title, False),
-    "date": (Event.date_earliest, True),
+    # The best known day: the first the date can mean, else its last (`../2024`, `/2024`).
+    "date": (func.coalesce(Event.date_earliest, Event.date_latest), True),
     "updated_at": (Event.updated_at, False),
 }
 VISIBLE = ("published", "corrected")
@@ -88,19 +91,22 @@ def _filters(session: Session, query: EventQuery) -> list[Any]:
             .where(col(Attribution.source_id).in_(ids))
         )
         where.append(col(Event.id).in_(by_chain) | col(Event.id).in_(by_figures))
-    if query.date_from is not None or query.date_to is not None:
-        where.append(col(Event.date).is_not(None))
-    if query.date_from is not None:
-        where.append(col(Event.date_latest).is_(None) | (col(Event.date_latest) >= query.date_from))
-    if query.date_to is not None:
-        where.append(
-            col(Event.date_earliest).is_(None) | (col(Event.date_earliest) <= query.date_to)
+    where.extend(
+        certainly_overlaps(
+            Event.date, Event.date_earliest, Event.date_latest, query.date_from, query.date_to
         )
+    )
     if query.q is not None:
         if not fulltext.terms(query.q):
             raise InvalidParameterError("q: give at least one word to search for")
         where.append(col(Event.id).in_(fulltext.matching_ids(session, query.q, "event")))
     return where
+
+
+def _sort_value(event: Event, key: SortKey) -> Any:
+    if key.name == "date":
+        return event.date_earliest if event.date_earliest is not None else event.date_latest
+    return getattr(event, key.column.key)
 
 
 def list_events(
@@ -128,7 +134,7 @@ def list_events(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(keys, [getattr(rows[-1], k.column.key) for k in keys])
+        next_cursor = encode_cursor(keys, [_sort_value(rows[-1], k) for k in keys])
     linked = chains.load(session, "event", [e.id for e in rows])
     return Page([EventView(e, linked.get(e.id, [])) for e in rows], next_cursor, total)
 

@@ -11,17 +11,23 @@ from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
+    CountryCode,
     Cursor,
+    EndDate,
     IncludeRetracted,
     PageLimit,
     SearchText,
+    StartDate,
+    country_param,
+    date_from_param,
+    date_to_param,
     forbid_unknown_query_params,
     repeatable,
     statuses,
 )
 from app.api.responses import json_response
 from app.models.vocab import EventType, Status
-from app.schemas.common import IsoDate, Page
+from app.schemas.common import Page
 from app.schemas.event import EventPublic
 from app.schemas.event_detail import EventDetail
 from app.services import events
@@ -43,9 +49,7 @@ def list_events(
     response: Response,
     session: SessionDep,
     type: Annotated[list[EventType], repeatable("Event type.", "desertion")] = [],  # noqa: B006
-    country: Annotated[
-        list[str], repeatable("ISO 3166-1 alpha-2 country where it happened.", "RU")
-    ] = [],  # noqa: B006
+    country: Annotated[list[CountryCode], country_param("where it happened")] = [],  # noqa: B006
     tag: Annotated[list[str], repeatable("A tag the event carries.", "barrier-troops")] = [],  # noqa: B006
     source: Annotated[
         list[str], repeatable("A source in the event's chain or its figures' chains.", "rfe-rl")
@@ -55,16 +59,8 @@ def list_events(
     ] = [],  # noqa: B006
     include_retracted: IncludeRetracted = False,
     as_of: AsOf = None,
-    date_from: Annotated[
-        IsoDate | None,
-        Query(description="Events whose date overlaps this day or later.", examples=["1941-01-01"]),
-    ] = None,
-    date_to: Annotated[
-        IsoDate | None,
-        Query(
-            description="Events whose date overlaps this day or earlier.", examples=["1941-12-31"]
-        ),
-    ] = None,
+    date_from: Annotated[StartDate | None, date_from_param("The event's `date`")] = None,
+    date_to: Annotated[EndDate | None, date_to_param("The event's `date`")] = None,
     q: SearchText = None,
     sort: Annotated[
         str | None,

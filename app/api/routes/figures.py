@@ -13,16 +13,20 @@ from app.api.params import (
     AsOf,
     Count,
     Cursor,
+    EndDate,
     IncludeRetracted,
     PageLimit,
     SearchText,
+    StartDate,
+    date_from_param,
+    date_to_param,
     forbid_unknown_query_params,
     repeatable,
     statuses,
 )
 from app.api.responses import json_response
 from app.models.vocab import Qualifier, Status
-from app.schemas.common import IsoDate, Page, QueryNumber
+from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.services import figures
 from app.services.figures import FigureQuery
@@ -60,7 +64,12 @@ def list_figures(
         list[str], repeatable("A source anywhere in the chain (or under it).", "rfe-rl")
     ] = [],  # noqa: B006
     claimant: Annotated[
-        list[str], repeatable("The source at position 0 of the chain.", "ua-mod")
+        list[str],
+        repeatable(
+            "The source at position 0 of the chain, or a source under it (`ru-mod` finds its "
+            "leaked reports).",
+            "ru-mod",
+        ),
     ] = [],  # noqa: B006
     party: Annotated[
         list[Literal["RU", "UA", "none"]],
@@ -80,19 +89,8 @@ def list_figures(
     ] = [],  # noqa: B006
     include_retracted: IncludeRetracted = False,
     as_of: AsOf = None,
-    date_from: Annotated[
-        IsoDate | None,
-        Query(
-            description="Figures whose period overlaps this day or later.", examples=["1941-01-01"]
-        ),
-    ] = None,
-    date_to: Annotated[
-        IsoDate | None,
-        Query(
-            description="Figures whose period overlaps this day or earlier.",
-            examples=["1941-12-31"],
-        ),
-    ] = None,
+    date_from: Annotated[StartDate | None, date_from_param("The figure's `period`")] = None,
+    date_to: Annotated[EndDate | None, date_to_param("The figure's `period`")] = None,
     value_gte: Annotated[
         QueryNumber | None,
         Query(

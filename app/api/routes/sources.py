@@ -11,10 +11,12 @@ from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
+    CountryCode,
     Cursor,
     IncludeRetracted,
     PageLimit,
     SearchText,
+    country_param,
     forbid_unknown_query_params,
     repeatable,
     statuses,
@@ -61,9 +63,7 @@ def list_sources(
         list[Literal["RU", "UA", "none"]],
         repeatable("Side in the conflict; `none` for independent sources.", "RU"),
     ] = [],  # noqa: B006
-    country: Annotated[
-        list[str], repeatable("ISO 3166-1 alpha-2 country of the source.", "RU")
-    ] = [],  # noqa: B006
+    country: Annotated[list[CountryCode], country_param("of the source")] = [],  # noqa: B006
     status: Annotated[
         list[Status], repeatable("Record status (default: published and corrected).", "published")
     ] = [],  # noqa: B006
