@@ -58,12 +58,11 @@ def search(
             ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
         rows = session.connection().execute(text(sql), params).all()
         return [Hit(r[0], r[1], r[2], r[3], -float(r[4]), r[5]) for r in rows]
-    params["q"] = " & ".join(
-        f"'{w}':*" if i == len(words) - 1 else f"'{w}'"
-        for i, w in enumerate(w.replace("'", "") for w in words)
-    )
+    params["q"] = _tsquery(words)
+    # Normalisation 1 divides by the log of the text's length, as BM25 does on SQLite: a long
+    # note that repeats a word does not outrank a title that is about it.
     sql = f"""
-        SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query) AS rank,
+        SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query, 1) AS rank,
                ts_headline('english', e.title || ' — ' || e.body, query,
                            'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8') AS snippet
         FROM search_entry AS e, to_tsquery('english', :q) AS query
@@ -73,6 +72,28 @@ def search(
     return [Hit(r[0], r[1], r[2], r[3], float(r[4]), r[5]) for r in rows]
 
 
+def _tsquery(words: list[str]) -> str:
+    return " & ".join(
+        f"'{w}':*" if i == len(words) - 1 else f"'{w}'"
+        for i, w in enumerate(w.replace("'", "") for w in words)
+    )
+
+
 def matching_ids(session: Session, q: str, entity: str) -> list[int]:
-    """Ids of the records of one kind whose text matches every word of ``q``."""
-    return [hit.entity_id for hit in search(session, q, [entity], limit=100_000)]
+    """Ids of the records of one kind whose text matches every word of ``q``.
+
+    A filter needs no rank and no snippet, so neither is computed."""
+    words = terms(q)
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        sql = """
+            SELECT e.entity_id FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
+            WHERE search_fts MATCH :q AND e.entity = :entity"""
+        params = {"q": _fts5_query(words), "entity": entity}
+    else:
+        sql = """
+            SELECT e.entity_id FROM search_entry AS e
+            WHERE e.tsv @@ to_tsquery('english', :q) AND e.entity = :entity"""
+        params = {"q": _tsquery(words), "entity": entity}
+    return sorted(session.connection().execute(text(sql), params).scalars())

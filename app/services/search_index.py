@@ -21,15 +21,25 @@ def _joined(*parts: str | None) -> str:
 
 
 def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+    """The words a record's chain adds to it: every quote, and who said or relayed it.
+
+    A publisher's name is left out, and so is the name of any source whose text is stored
+    (the article the quotes are copied from): that is a headline, the same for every record
+    the article carries, so its words ("50,000 deserters", "Stalin") would match them all.
+    The quotes stand for that source instead.
+    """
     rows = session.execute(
-        select(column, Attribution.quote, Source.name)
+        select(column, Attribution.quote, Attribution.role, Source.name, Source.full_text)
         .join(Source, Source.id == Attribution.source_id)
         .where(column.in_(ids))
         .order_by(column, Attribution.position)
     ).all()
     quotes: dict[int, list[str]] = defaultdict(list)
-    for owner, quote, name in rows:
-        quotes[owner].extend(part for part in (name, quote) if part)
+    for owner, quote, role, name, full_text in rows:
+        if role != "publisher" and full_text is None:
+            quotes[owner].append(name)
+        if quote:
+            quotes[owner].append(quote)
     return quotes
 
 
@@ -80,8 +90,11 @@ def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
     return {}
 
 
-def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> None:
-    """Rewrite the searchable texts of these records (after they or their chains changed)."""
+def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
+    """Rewrite the searchable texts of these records (after they or their chains changed).
+
+    Only texts that differ are written; returns how many entries were written or removed."""
+    changed = 0
     for page in chunks(sorted(set(ids))):
         texts = _texts(session, entity, list(page))
         entries = {
@@ -99,6 +112,7 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> None:
             if found is None:
                 if entry is not None:
                     session.delete(entry)
+                    changed += 1
             elif entry is None:
                 slug, title, body = found
                 new.append(
@@ -113,9 +127,30 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> None:
             elif (entry.slug, entry.title, entry.body) != found:
                 entry.slug, entry.title, entry.body = found
                 session.add(entry)
+                changed += 1
         session.flush()
         if new:
             insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]
+            changed += len(new)
+    return changed
+
+
+_MODELS = {"source": Source, "event": Event, "figure": Figure}
+
+
+def rebuild(session: Session) -> int:
+    """Bring every searchable text up to date, e.g. after the rules for what is searchable
+    changed: stored texts that already match are left alone. Returns how many changed."""
+    changed = 0
+    for entity, model in _MODELS.items():
+        ids = set(session.execute(select(model.id)).scalars())  # type: ignore[attr-defined]
+        ids |= set(
+            session.execute(
+                select(SearchEntry.entity_id).where(SearchEntry.entity == entity)
+            ).scalars()
+        )
+        changed += refresh_many(session, entity, ids)  # type: ignore[arg-type]
+    return changed
 
 
 def refresh(session: Session, entity: str, row_id: int) -> None:
