@@ -2,6 +2,11 @@
 
 Both describe the CSV tables of ``app/services/tables.py``: the same columns, in the same
 order, with types, descriptions, primary and foreign keys.
+
+The package's tables hold retracted records too, each with its `status` and `status_reason`:
+a retracted event or source is still named by figures that stay published (their foreign
+keys must resolve), and a journalist comparing two downloads should see a retraction, not a
+row that silently disappeared.
 """
 
 from datetime import datetime
@@ -23,6 +28,13 @@ DESCRIPTION = (
 LICENCE_URLS = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/"}
 
 _STATUS = {"enum": [s.value for s in Status]}
+# Query of every table the package describes: every status, retracted records included.
+QUERY = "format=csv&include_retracted=true"
+_CHAIN = (
+    "The whole chain as compact JSON, claimant first: one object per link with `source` "
+    "(slug), `role`, `quote`, `quote_unverified`, `locator` and `accessed`. "
+    "`sourced import` reads it back."
+)
 _SLUG = "Stable public id."
 _LINK = "This record in the API."
 
@@ -76,6 +88,12 @@ FIELDS: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
         "status_reason": ("string", "Why it was retracted or corrected.", {}),
         "version": ("integer", "Version number; every change adds one.", {}),
         "updated_at": ("datetime", "Last change, UTC.", {}),
+        "chain": ("array", _CHAIN, {}),
+        "quote_unverified": (
+            "boolean",
+            "True when the words in `quote` could not be checked against a stored text.",
+            {},
+        ),
     },
     "events": {
         "slug": ("string", _SLUG, {"required": True, "unique": True}),
@@ -99,6 +117,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
         "status_reason": ("string", "Why it was retracted or corrected.", {}),
         "version": ("integer", "Version number.", {}),
         "updated_at": ("datetime", "Last change, UTC.", {}),
+        "chain": ("array", _CHAIN.removesuffix(" `sourced import` reads it back."), {}),
     },
     "sources": {
         "slug": ("string", _SLUG, {"required": True, "unique": True}),
@@ -137,9 +156,12 @@ FOREIGN_KEYS = {
     "sources": [("parent", "sources")],
 }
 DESCRIPTIONS = {
-    "figures": "One row per figure, with its attribution chain flattened and its citation.",
-    "events": "One row per event, with the source that reports it first.",
-    "sources": "One row per source: outlets, agencies, ministries, people and documents.",
+    "figures": "One row per figure, with its attribution chain flattened and its citation. "
+    "Retracted figures are included, with their status.",
+    "events": "One row per event, with the source that reports it first. Retracted events "
+    "are included, with their status.",
+    "sources": "One row per source: outlets, agencies, ministries, people and documents. "
+    "Retracted sources are included, with their status.",
 }
 
 

@@ -3,11 +3,14 @@
 One row per record. Column order is part of the public contract (documented in the README and
 the data package): new columns are only ever appended. A figure's attribution chain is
 flattened into readable columns (claimant, relays, publisher, quote, citation) plus slugs for
-joins; values are exact decimals written without exponent or float rounding.
+joins, and kept whole in the `chain` column (compact JSON, every link with its role, quote,
+locator and access date), so that an export imports back without loss; values are exact
+decimals written without exponent or float rounding.
 """
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -51,6 +54,8 @@ FIGURE_COLUMNS = (
     "status_reason",
     "version",
     "updated_at",
+    "chain",
+    "quote_unverified",
 )
 EVENT_COLUMNS = (
     "slug",
@@ -74,6 +79,7 @@ EVENT_COLUMNS = (
     "status_reason",
     "version",
     "updated_at",
+    "chain",
 )
 SOURCE_COLUMNS = (
     "slug",
@@ -118,24 +124,53 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def _chain_columns(links: list[dict[str, Any]]) -> dict[str, Any]:
+# The keys of one link in the `chain` column, in order: those an editor writes for a link.
+CHAIN_KEYS = ("source", "role", "quote", "quote_unverified", "locator", "accessed")
+
+
+def chain_cell(links: list[dict[str, Any]]) -> str:
+    """The whole chain as compact JSON: one object per link, claimant first, every key."""
+    return json.dumps(
+        [
+            {
+                "source": link["source"]["slug"],
+                "role": link["role"],
+                "quote": link["quote"],
+                "quote_unverified": link["quote_unverified"],
+                "locator": link["locator"],
+                "accessed": cell(link["accessed"]) or None,
+            }
+            for link in links
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def flatten(links: list[dict[str, Any]]) -> dict[str, Any]:
+    """The readable columns of a chain; each link's ``source`` is a dict with at least a slug."""
     claimant = links[0]["source"] if links else None
     relays = [link["source"] for link in links[1:] if link["role"] in ("relay", "quoted")]
     publishers = [link for link in links[1:] if link["role"] == "publisher"]
     publisher = publishers[-1] if publishers else None
     # The quote a reader checks: the publisher's words, else the first quote in the chain.
-    quoted = [link["quote"] for link in ([publisher] if publisher else []) if link["quote"]]
-    quoted += [link["quote"] for link in links if link["quote"]]
+    quoted = [link for link in ([publisher] if publisher else []) if link.get("quote")]
+    quoted += [link for link in links if link.get("quote")]
     return {
         "claimant": claimant["slug"] if claimant else None,
-        "claimant_name": claimant["name"] if claimant else None,
-        "claimant_party": claimant["party_to_conflict"] if claimant else None,
+        "claimant_name": claimant.get("name") if claimant else None,
+        "claimant_party": claimant.get("party_to_conflict") if claimant else None,
         "relays": [s["slug"] for s in relays],
-        "relay_names": [s["name"] for s in relays],
+        "relay_names": [s.get("name") for s in relays],
         "publisher": publisher["source"]["slug"] if publisher else None,
-        "publisher_name": publisher["source"]["name"] if publisher else None,
-        "quote": quoted[0] if quoted else None,
+        "publisher_name": publisher["source"].get("name") if publisher else None,
+        "quote": quoted[0]["quote"] if quoted else None,
+        "quote_unverified": bool(quoted and quoted[0].get("quote_unverified")),
     }
+
+
+def _chain_columns(links: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**flatten(links), "chain": chain_cell(links)}
 
 
 def figure_row(item: dict[str, Any]) -> list[str]:
