@@ -1,7 +1,9 @@
 """`sourced export`: the CSV or NDJSON tables, or a whole Data Package, written to a folder.
 
 The files are byte for byte what the API answers for `/v1/{table}?format=...` (same encoder,
-same columns, same order), read a keyset batch at a time so memory stays flat.
+same columns, same order), read a keyset batch at a time so memory stays flat. A data package
+holds every record, retracted ones included with their status (`?include_retracted=true`),
+as the live package does: published figures may name a retracted event or source.
 """
 
 import json
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.models.vocab import Status
 from app.schemas.event import EventPublic
 from app.schemas.figure import FigurePublic
 from app.schemas.source import SourcePublic
@@ -23,19 +26,21 @@ TABLE_ORDER = ("sources", "events", "figures")
 Progress = Callable[[str, int], None]  # (table, rows just written)
 
 
-def _fetch_and_present(table: str, base_url: str) -> tuple[tables.Fetch, tables.Present]:
+def _fetch_and_present(
+    table: str, base_url: str, status: list[str]
+) -> tuple[tables.Fetch, tables.Present]:
     if table == "figures":
         return (
-            lambda s, c, n: figures.list_figures(s, FigureQuery(), limit=n, cursor=c),
+            lambda s, c, n: figures.list_figures(s, FigureQuery(status=status), limit=n, cursor=c),
             lambda v: FigurePublic.of(v, base_url),
         )
     if table == "events":
         return (
-            lambda s, c, n: events.list_events(s, EventQuery(), limit=n, cursor=c),
+            lambda s, c, n: events.list_events(s, EventQuery(status=status), limit=n, cursor=c),
             lambda v: EventPublic.of(v, base_url),
         )
     return (
-        lambda s, c, n: sources.list_sources(s, SourceQuery(), limit=n, cursor=c),
+        lambda s, c, n: sources.list_sources(s, SourceQuery(status=status), limit=n, cursor=c),
         lambda v: SourcePublic.of(v, base_url),
     )
 
@@ -49,14 +54,16 @@ def export(
     licence: str,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Write every visible record; returns the row count of each table."""
+    """Write every visible record (every record, for a data package); returns the row counts."""
     if fmt not in FORMATS:
         raise ValueError(f"format: must be one of {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     file_format = "ndjson" if fmt == "ndjson" else "csv"
     counts: dict[str, int] = {}
+    # An empty list is the lists' default: the visible records.
+    status = [s.value for s in Status] if fmt == "datapackage" else []
     for table in TABLE_ORDER:
-        fetch, present = _fetch_and_present(table, base_url)
+        fetch, present = _fetch_and_present(table, base_url, status)
         encoder = tables.Encoder(table, file_format)
         counts[table] = 0
         with (out / f"{table}.{file_format}").open("wb") as handle:

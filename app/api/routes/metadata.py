@@ -26,11 +26,14 @@ router = APIRouter(
 )
 def get_datapackage(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Describes the sources, events and figures CSV tables (their URLs in this API): every
-    column with its type and description, primary and foreign keys, and the licence.
+    column with its type and description, primary and foreign keys, and the licence. The
+    tables include retracted records, with their status, so that every reference resolves.
 
     `frictionless validate <this URL>` checks the live data against it."""
     api = f"{base_url(request)}v1"
-    paths = {table: f"{api}/{table}?format=csv" for table in ("sources", "events", "figures")}
+    paths = {
+        table: f"{api}/{table}?{datapackage.QUERY}" for table in ("sources", "events", "figures")
+    }
     return datapackage.package(paths, settings.dataset_licence, api)
 
 
