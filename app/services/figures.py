@@ -95,9 +95,11 @@ class Page:
     total: int | None
 
 
+@cache
 def _base():  # type: ignore[no-untyped-def]
     """The figure's own columns and the names around it, as plain rows: a list page reads
-    them, it never changes them, so loading ORM objects would be work for nothing."""
+    them, it never changes them, so loading ORM objects would be work for nothing. Built
+    once (statements are immutable; ``.where()`` makes a new one)."""
     return (
         sa_select(
             Figure.__table__,  # type: ignore[attr-defined]
