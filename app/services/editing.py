@@ -105,6 +105,26 @@ def document(session: Session, kind_name: str, row: Any) -> dict[str, Any]:
     return render(session, row)
 
 
+MAX_REASON_LENGTH = 2000  # as the `Sourced-Reason` header and a POST body's `reason`
+
+
+def body_reason(value: Any) -> str | None:
+    """A `reason` field of a request body: a string of at most 2000 characters, or absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UnprocessableError(
+            f"reason: must be a string, not {type(value).__name__}",
+            errors=[{"field": "reason", "message": "must be a string"}],
+        )
+    if len(value) > MAX_REASON_LENGTH:
+        raise UnprocessableError(
+            f"reason: at most {MAX_REASON_LENGTH} characters",
+            errors=[{"field": "reason", "message": f"at most {MAX_REASON_LENGTH} characters"}],
+        )
+    return value
+
+
 def require_reason(reason: str | None) -> str:
     if reason is None or not reason.strip():
         raise UnprocessableError(
@@ -121,7 +141,14 @@ def check_version(if_match: str | None, current: str) -> None:
             current_etag=current,
         )
     candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if current not in candidates and "*" not in candidates:
+    if "*" in candidates:
+        # `*` matches any version, so it would let a write overwrite a change it never saw.
+        raise PreconditionRequiredError(
+            "If-Match: send the ETag you read (from a GET of the record), not *; "
+            "a write must name the version it changes",
+            current_etag=current,
+        )
+    if current not in candidates:
         raise PreconditionFailedError(
             "If-Match: the record changed since that ETag; read it again and re-apply the change",
             current_etag=current,

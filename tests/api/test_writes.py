@@ -307,3 +307,73 @@ class TestRetract:
             ("fig-0001", "retracted"),
             ("fig-0002", "published"),
         ]
+
+
+class TestCorrectionBodies:
+    def test_a_body_reason_beside_the_header_is_taken_out_and_the_header_wins(
+        self, api, editor, engine
+    ):
+        etag = api.get("/v1/figures/fig-0001").headers["etag"]
+        response = api.patch(
+            "/v1/figures/fig-0001",
+            json={"note": "Recounted", "reason": "from the body"},
+            headers={**editor, "If-Match": etag, "Sourced-Reason": "from the header"},
+        )
+        assert response.status_code == 200, response.text
+        with Session(engine) as session:
+            latest = session.exec(
+                select(Revision)
+                .where(Revision.entity == "figure", Revision.entity_slug == "fig-0001")
+                .order_by(Revision.version.desc())
+            ).first()
+        assert (latest.reason, latest.changes) == (
+            "from the header",
+            {"note": {"old": None, "new": "Recounted"}},
+        )
+
+    def test_a_body_reason_of_2000_characters_is_kept_whole(self, api, editor):
+        etag = api.get("/v1/events/flight").headers["etag"]
+        response = api.patch(
+            "/v1/events/flight",
+            json={"note": "x", "reason": "r" * 2000},
+            headers={**editor, "If-Match": etag},
+        )
+        assert response.status_code == 200, response.text
+        assert api.get("/v1/events/flight/history").json()[-1]["reason"] == "r" * 2000
+
+    def test_a_merge_patch_media_type_is_accepted(self, api, editor):
+        etag = api.get("/v1/sources/observers").headers["etag"]
+        response = api.patch(
+            "/v1/sources/observers",
+            content=json.dumps({"note": "Counted at the border", "reason": "Context"}),
+            headers={
+                **editor,
+                "If-Match": etag,
+                "Content-Type": "application/merge-patch+json",
+            },
+        )
+        assert (response.status_code, response.json()["note"]) == (200, "Counted at the border")
+
+    @pytest.mark.parametrize(
+        ("plural", "fields"),
+        [
+            ("figures", {"value", "attributions", "stated_as", "derived_from", "note"}),
+            ("events", {"title", "date", "attributions", "note"}),
+            ("sources", {"name", "kind", "parent", "full_text", "note"}),
+        ],
+    )
+    def test_openapi_states_the_merge_patch_with_its_fields_and_reason(self, api, plural, fields):
+        operation = api.get("/openapi.json").json()["paths"][f"/v1/{plural}/{{slug}}"]["patch"]
+        content = operation["requestBody"]["content"]
+        assert sorted(content) == ["application/json", "application/merge-patch+json"]
+        schema = content["application/merge-patch+json"]["schema"]
+        assert content["application/json"]["schema"] == schema
+        assert (schema["type"], schema["additionalProperties"]) == ("object", False)
+        assert "required" not in schema
+        assert fields <= set(schema["properties"])
+        assert schema["properties"]["reason"] == {
+            "anyOf": [{"type": "string", "maxLength": 2000}, {"type": "null"}],
+            "description": "Why the record changes (or the `Sourced-Reason` header, which wins).",
+        }
+        assert "$ref" not in json.dumps(schema)
+        assert all("default" not in p for p in schema["properties"].values())

@@ -66,6 +66,53 @@ def _public(kind: str, view: Any, root: str) -> BaseModel:
     return render(view, root)
 
 
+# The media types a PATCH body may have (the body guard accepts both as JSON).
+PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json")
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every `$ref` to its own `$defs` replaced by the definition itself."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in defs and len(node) == 1:
+            return _inline(defs[ref.rsplit("/", 1)[-1]], defs)
+        if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in defs:
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline(defs[ref.rsplit("/", 1)[-1]], defs), **_inline(rest, defs)}
+        return {k: _inline(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    return node
+
+
+def patch_schema(kind: str, create_model: type[BaseModel]) -> dict[str, Any]:
+    """The merge patch a PATCH takes: the create fields, each optional, none defaulted.
+
+    A field left out stays as it is; `null` clears it (a required field cannot be cleared);
+    lists, such as the chain, are replaced whole. Stated inline, so it needs no component.
+    """
+    shape = create_model.model_json_schema()
+    defs = shape.pop("$defs", {})
+    properties = {}
+    for name, definition in _inline(shape["properties"], defs).items():
+        properties[name] = {k: v for k, v in definition.items() if k not in ("default", "title")}
+    properties["reason"] = {
+        "anyOf": [{"type": "string", "maxLength": 2000}, {"type": "null"}],
+        "description": "Why the record changes (or the `Sourced-Reason` header, which wins).",
+    }
+    properties["slug"]["description"] = (
+        "A published record keeps its slug: only its own is accepted."
+    )
+    return {
+        "title": f"{kind.capitalize()}Patch",
+        "type": "object",
+        "description": "JSON Merge Patch (RFC 7396): fields to change; `null` clears a field; "
+        "lists (the chain) are replaced whole; unknown and server-owned fields are refused.",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
 def respond(
     request: Request, kind: str, plural: str, session: Any, slug: str, status: int
 ) -> JSONResponse:
@@ -140,39 +187,44 @@ def build(
         f"Adds a {kind}. Answers 201 with `Location` and `ETag`; a slug already taken is 409."
     )
 
+    patch_body = {
+        "schema": patch_schema(kind, create_model),
+        "examples": {
+            "correction": {
+                "value": {"note": "Checked against the outlet's text.", "reason": "Added a note"}
+            }
+        },
+    }
+
     @router.patch(
         "/{slug}",
         summary=f"Correct a {kind} (JSON Merge Patch)",
         response_model=public_model,
-        openapi_extra={"security": [{"ApiKey": []}]},
+        openapi_extra={
+            "security": [{"ApiKey": []}],
+            "requestBody": {
+                "required": True,
+                "content": dict.fromkeys(PATCH_MEDIA_TYPES, patch_body),
+            },
+        },
     )
     def update(
         request: Request,
         session: WriteSessionDep,
         key: EditorKey,
         slug: slug_path,
-        patch: Annotated[
-            dict[str, Any],
-            Body(
-                description="Fields to change; `null` clears a field; lists (the chain) are replaced whole. "
-                "May carry `reason`.",
-                openapi_examples={
-                    "correction": {
-                        "value": {
-                            "note": "Checked against the outlet's text.",
-                            "reason": "Added a note",
-                        }
-                    }
-                },
-            ),
-        ],
+        # Taken raw, so that a field left out and a field set to null stay apart; the body's
+        # schema is stated in `openapi_extra` above.
+        patch: Annotated[dict[str, Any], Body()],
         if_match: IfMatch = None,
         reason: ReasonHeader = None,
     ) -> JSONResponse:
         row = editing.find(session, kind, slug)
         editing.check_version(if_match, _view(kind, session, slug).etag)
         patch = dict(patch)
-        why = editing.require_reason(reason or patch.pop("reason", None))
+        # The body's reason is checked and taken out even when the header, which wins, is set.
+        from_body = editing.body_reason(patch.pop("reason", None))
+        why = editing.require_reason(reason or from_body)
         editing.update(session, kind, row, patch, key.name, why)
         return respond(request, kind, plural, session, slug, 200)
 
@@ -211,7 +263,9 @@ def build(
     )
     def record_history(session: SessionDep, slug: slug_path) -> list[RevisionPublic]:
         row = editing.find(session, kind, slug)
-        return [RevisionPublic.of(r) for r in history.of_record(session, kind, row.id)]
+        revisions = history.of_record(session, kind, row.id)
+        slugs = history.slugs_for(session, revisions)
+        return [RevisionPublic.of(r, slugs) for r in revisions]
 
     record_history.__doc__ = (
         f"Every create, correction and retraction of the {kind}"
