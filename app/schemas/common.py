@@ -156,5 +156,33 @@ def _iso_text_only(value: Any) -> Any:
 
 IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
 IsoDate = Annotated[date, BeforeValidator(_iso_text_only)]
+# Stored numbers are below 10^16 in magnitude (ExactNumber caps the exponent at 15), so a
+# filter beyond that would match all or nothing; refusing it also keeps 1e309 away from the
+# drivers' float and integer conversions, which cannot hold it.
+QUERY_NUMBER_LIMIT = 10 ** (MAX_SIGNIFICANT_DIGITS + 1)
+
+
+def _bounded_query_number(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("NaN and Infinity are not numbers a figure can have")
+    if abs(value) >= QUERY_NUMBER_LIMIT:
+        raise ValueError(
+            f"must be above -1e{MAX_SIGNIFICANT_DIGITS + 1} and below 1e{MAX_SIGNIFICANT_DIGITS + 1}"
+        )
+    if value != 0 and value.adjusted() < -MAX_SIGNIFICANT_DIGITS:
+        raise ValueError(f"must be 0 or at least 1e-{MAX_SIGNIFICANT_DIGITS} in magnitude")
+    return value
+
+
 # A decimal in a query string: documented as a number (pydantic would also allow any string).
-QueryNumber = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+QueryNumber = Annotated[
+    Decimal,
+    AfterValidator(_bounded_query_number),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": -QUERY_NUMBER_LIMIT,
+            "exclusiveMaximum": QUERY_NUMBER_LIMIT,
+        }
+    ),
+]

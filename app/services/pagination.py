@@ -9,7 +9,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,10 +17,13 @@ from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameterError
+from app.models.types import MAX_SIGNIFICANT_DIGITS
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_CURSOR_LENGTH = 1000
+# A forged cursor may hold any JSON number; both engines store 64-bit integers only.
+INT_RANGE = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -99,26 +102,51 @@ def _encode_value(value: Any) -> list[Any]:
     return ["s", str(value)]
 
 
+def _decode_decimal(raw: str) -> Decimal:
+    value = Decimal(raw)
+    # Only what a stored number can be: a forged 400-digit one would overflow the drivers.
+    if not value.is_finite():
+        raise ValueError("not finite")
+    if (
+        len(value.as_tuple().digits) > 2 * MAX_SIGNIFICANT_DIGITS
+        or abs(value.adjusted()) > MAX_SIGNIFICANT_DIGITS
+    ):
+        raise ValueError("out of range")
+    return value
+
+
+def _decode_text(raw: str) -> str:
+    # Neither engine stores NUL, and a lone surrogate cannot be encoded for the driver.
+    if "\x00" in raw:
+        raise ValueError("NUL")
+    raw.encode("utf-8")
+    return raw
+
+
+def _decode_timestamp(raw: str) -> datetime:
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return value.astimezone(UTC)  # OverflowError past year 9999
+
+
 def _decode_value(item: Any) -> Any:
     tag, *rest = item
     if tag == "n" and not rest:
         return None
     (raw,) = rest
-    if tag == "i" and isinstance(raw, int) and not isinstance(raw, bool):
+    if tag == "i" and isinstance(raw, int) and not isinstance(raw, bool) and raw in INT_RANGE:
         return raw
     if tag == "b" and isinstance(raw, bool):
         return raw
     if tag == "s" and isinstance(raw, str):
-        return raw
+        return _decode_text(raw)
     if tag == "D" and isinstance(raw, str):
-        value = Decimal(raw)
-        if not value.is_finite():
-            raise ValueError("not finite")
-        return value
+        return _decode_decimal(raw)
     if tag == "d" and isinstance(raw, str):
         return date.fromisoformat(raw)
     if tag == "t" and isinstance(raw, str):
-        return datetime.fromisoformat(raw)
+        return _decode_timestamp(raw)
     raise ValueError("unknown tag")
 
 
@@ -140,7 +168,15 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
         if not isinstance(payload, dict) or not isinstance(payload.get("v"), list):
             raise invalid
         values = [_decode_value(item) for item in payload["v"]]
-    except (binascii.Error, ValueError, TypeError, InvalidOperation, UnicodeDecodeError):
+    except (
+        binascii.Error,
+        ValueError,
+        TypeError,
+        OverflowError,
+        InvalidOperation,
+        UnicodeError,
+        RecursionError,
+    ):
         raise invalid from None
     if payload.get("s") != signature(keys):
         raise InvalidParameterError(

@@ -1,6 +1,7 @@
 """The catalogue of bad input: each gets a clear problem+json 4xx naming what is wrong, never a
 500, and leaves the database exactly as it was (a dump before and after)."""
 
+import base64
 import json
 
 import pytest
@@ -251,3 +252,193 @@ def test_a_wrong_method_is_405_naming_every_allowed_one(api, path, allowed):
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def cursor(sort: str, values: list) -> str:
+    """A forged cursor: the shape the lists hand out, with values they never would."""
+    raw = json.dumps({"s": sort, "v": values}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+NOT_A_CURSOR = "cursor: not a cursor this list handed out; use the `next` link of the previous page"
+NUMBER_RANGE = "must be above -1e16 and below 1e16"
+OVERFLOWS = [
+    ("/v1/figures?value_gte=1e309", 422, f"value_gte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_gte=-1e309", 422, f"value_gte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_gte=1e400", 422, f"value_gte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_gte=999e9999", 422, f"value_gte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_lte=1e309", 422, f"value_lte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_lte=-1e16", 422, f"value_lte: {NUMBER_RANGE}"),
+    ("/v1/figures?value_lte=1e-400", 422, "value_lte: must be 0 or at least 1e-15 in magnitude"),
+    ("/v1/figures?value_gte=" + "9" * 400, 422, f"value_gte: {NUMBER_RANGE}"),
+    ("/v1/figures?cursor=" + cursor("id", [["i", 10**28]]), 400, NOT_A_CURSOR),
+    ("/v1/figures?cursor=" + cursor("id", [["i", -(2**63) - 1]]), 400, NOT_A_CURSOR),
+    ("/v1/figures?cursor=" + cursor("id", [["i", 2**63]]), 400, NOT_A_CURSOR),
+    (
+        "/v1/figures?sort=value&cursor=" + cursor("value,id", [["D", "9" * 400], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=value&cursor=" + cursor("value,id", [["D", "1e400"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=period&cursor=" + cursor("period,id", [["d", "99999-01-01"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=updated_at&cursor="
+        + cursor("updated_at,id", [["t", "9999-12-31T23:59:59-14:00"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=updated_at&cursor="
+        + cursor("updated_at,id", [["t", "2026-01-01T00:00:00"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=slug&cursor=" + cursor("slug,id", [["s", "\ud800"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    (
+        "/v1/figures?sort=slug&cursor=" + cursor("slug,id", [["s", "a\u0000"], ["i", 1]]),
+        400,
+        NOT_A_CURSOR,
+    ),
+    ("/v1/events?cursor=" + cursor("id", [["i", 10**28]]), 400, NOT_A_CURSOR),
+    ("/v1/sources?cursor=" + cursor("id", [["i", 10**28]]), 400, NOT_A_CURSOR),
+    # A lone surrogate in a path segment reaches the route as U+FFFD: no such record.
+    ("/v1/figures/%ED%A0%80", 404, "slug: no figure '\ufffd\ufffd\ufffd'"),
+    ("/v1/events/a%ED%A0%80", 404, "slug: no event 'a\ufffd\ufffd\ufffd'"),
+    ("/v1/sources/%ED%A0%80/history", 404, "slug: no source '\ufffd\ufffd\ufffd'"),
+]
+
+
+@pytest.mark.parametrize(("url", "status", "detail"), OVERFLOWS)
+def test_numbers_and_cursors_no_column_can_hold_are_a_clear_4xx(api, url, status, detail):
+    response = api.get(url)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == detail
+
+
+def test_the_largest_filter_a_stored_number_allows_still_answers(api):
+    response = api.get("/v1/figures", params={"value_gte": "9999999999999999", "value_lte": "0"})
+    assert (response.status_code, response.json()["items"]) == (200, [])
+
+
+# (record, a stored field, a wrong value for it, a field it must have)
+RECORDS = [
+    ("figures", "fig-0001", "value", "many", "stated_as"),
+    ("events", "flight", "date", 2024, "title"),
+    ("sources", "observers", "kind", 3, "name"),
+]
+BAD_PATCHES = [
+    # (name, body without the record's own fields, headers, detail prefix)
+    ("reason a number", {"note": "z", "reason": 7}, {}, "reason: must be a string, not int"),
+    ("reason a boolean", {"note": "z", "reason": True}, {}, "reason: must be a string, not bool"),
+    ("reason a list", {"note": "z", "reason": ["x"]}, {}, "reason: must be a string, not list"),
+    ("reason an object", {"note": "z", "reason": {}}, {}, "reason: must be a string, not dict"),
+    ("reason too long", {"note": "z", "reason": "x" * 5000}, {}, "reason: at most 2000"),
+    (
+        "reason of the wrong type beside a header",
+        {"note": "z", "reason": 7},
+        {"Sourced-Reason": "why"},
+        "reason: must be a string",
+    ),
+    ("reason null and no header", {"note": "z", "reason": None}, {}, "reason: say why"),
+    ("reason blank", {"note": "z", "reason": "  "}, {}, "reason: say why"),
+    ("unknown field", {"colour": "red"}, {"Sourced-Reason": "why"}, "colour: "),
+    ("server-owned field", {"version": 9}, {"Sourced-Reason": "why"}, "version: "),
+    ("status", {"status": "published"}, {"Sourced-Reason": "why"}, "status: "),
+    ("note of the wrong type", {"note": 5}, {"Sourced-Reason": "why"}, "note: "),
+    ("another slug", {"slug": "other"}, {"Sourced-Reason": "why"}, "slug: "),
+]
+
+
+@pytest.mark.parametrize(("plural", "slug", "field", "wrong", "required"), RECORDS)
+@pytest.mark.parametrize(
+    ("body", "headers", "detail"),
+    [case[1:] for case in BAD_PATCHES],
+    ids=[case[0] for case in BAD_PATCHES],
+)
+def test_a_bad_patch_is_a_422_naming_the_field_and_changes_nothing(
+    api, engine, editor, plural, slug, field, wrong, required, body, headers, detail
+):
+    etag = api.get(f"/v1/{plural}/{slug}").headers["etag"]
+    before = dump(engine)
+    response = api.patch(
+        f"/v1/{plural}/{slug}", json=body, headers={**editor, "If-Match": etag, **headers}
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"].startswith(detail), response.json()["detail"]
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(("plural", "slug", "field", "wrong", "required"), RECORDS)
+@pytest.mark.parametrize("what", ["wrong type", "required field set to null"])
+def test_a_patch_with_a_wrong_field_is_a_422_naming_it_and_changes_nothing(
+    api, engine, editor, plural, slug, field, wrong, required, what
+):
+    body = {field: wrong} if what == "wrong type" else {required: None}
+    etag = api.get(f"/v1/{plural}/{slug}").headers["etag"]
+    before = dump(engine)
+    response = api.patch(
+        f"/v1/{plural}/{slug}",
+        json=body,
+        headers={**editor, "If-Match": etag, "Sourced-Reason": "why"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    named = field if what == "wrong type" else required
+    assert response.json()["detail"].startswith(f"{named}: "), response.json()["detail"]
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(("plural", "slug", "field", "wrong", "required"), RECORDS)
+def test_a_null_clears_a_field_and_an_absent_one_stays(
+    api, editor, plural, slug, field, wrong, required
+):
+    first = api.get(f"/v1/{plural}/{slug}")
+    noted = api.patch(
+        f"/v1/{plural}/{slug}",
+        json={"note": "Checked", "reason": "note"},
+        headers={**editor, "If-Match": first.headers["etag"]},
+    )
+    assert (noted.status_code, noted.json()["note"]) == (200, "Checked"), noted.text
+    kept = noted.json()[required]
+    cleared = api.patch(
+        f"/v1/{plural}/{slug}",
+        json={"note": None},
+        headers={**editor, "If-Match": noted.headers["etag"], "Sourced-Reason": "unnote"},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["note"], cleared.json()[required]) == (None, kept)
+
+
+@pytest.mark.parametrize(("plural", "slug"), [("figures", "fig-0001"), ("events", "flight")])
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_if_match_star_is_428_and_changes_nothing(api, engine, editor, plural, slug, method):
+    etag = api.get(f"/v1/{plural}/{slug}").headers["etag"]
+    before = dump(engine)
+    response = api.request(
+        method,
+        f"/v1/{plural}/{slug}",
+        json={"note": "z"} if method == "PATCH" else None,
+        headers={**editor, "If-Match": "*", "Sourced-Reason": "why"},
+    )
+    assert response.status_code == 428, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "If-Match: send the ETag you read (from a GET of the record), not *; "
+        "a write must name the version it changes"
+    )
+    assert response.json()["current_etag"] == etag
+    assert dump(engine) == before
