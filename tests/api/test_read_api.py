@@ -91,15 +91,26 @@ class TestFigureDetail:
         assert body["attributions"][0]["source"]["party_to_conflict"] == "UA"
         assert body["value"] == 20
         assert body["citation"] == (
-            "20 soldiers, according to The ministry, cited by The agency's desk; published in “The document”."
+            "20 soldiers, according to The ministry cited by The agency's desk."
         )
 
     def test_citation_styles(self, api):
         text = api.get("/v1/figures/fig-0002/citation")
         assert text.headers["content-type"] == "text/plain; charset=utf-8"
-        assert text.text.startswith("20 soldiers, according to The ministry")
+        assert text.text == "20 soldiers, according to The ministry cited by The agency's desk."
         html = api.get("/v1/figures/fig-0002/citation?style=html")
         assert html.headers["content-type"] == "text/html; charset=utf-8"
+        assert html.text == (
+            '20 soldiers, according to <a href="http://testserver/v1/sources/ministry">The '
+            'ministry</a> cited by <a href="http://testserver/v1/sources/desk">The agency&#x27;s '
+            "desk</a>."
+        )
+        markdown = api.get("/v1/figures/fig-0001/citation?style=markdown")
+        assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"
+        assert markdown.text == (
+            "10 soldiers, according to [Observers](http://testserver/v1/sources/observers) "
+            "cited by [The agency's desk](http://testserver/v1/sources/desk)."
+        )
 
     def test_unknown_figure_is_a_404_problem(self, api):
         response = api.get("/v1/figures/nope")

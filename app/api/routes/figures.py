@@ -28,7 +28,7 @@ from app.api.responses import json_response
 from app.models.vocab import Qualifier, Status
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
-from app.services import figures
+from app.services import citations, figures
 from app.services.figures import FigureQuery
 
 router = APIRouter(
@@ -184,7 +184,11 @@ def get_figure(
     responses={
         200: {
             "content": {
-                "text/plain": {"example": "At least 50,000 ... according to ..."},
+                "text/plain": {
+                    "example": "At least 50,000 Russian service members have deserted since the "
+                    "invasion began, according to leaked 2024 reports from Russia’s Ministry of "
+                    "Defence cited by RadioFreeEurope/RadioLiberty."
+                },
                 "text/markdown": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
             }
@@ -192,16 +196,21 @@ def get_figure(
     },
 )
 def get_citation(
+    request: Request,
     session: SessionDep,
     slug: SlugPath,
     style: Annotated[
         Literal["text", "markdown", "html"],
         Query(
-            description="`markdown` and `html` link the sources that have a URL.", examples=["text"]
+            description="`markdown` and `html` link every source: to its own URL, else to its "
+            "page in this API (`/v1/sources/{slug}`). `html` is escaped throughout.",
+            examples=["markdown"],
         ),
     ] = "text",
 ) -> PlainTextResponse:
-    """A sentence to paste into a story: the figure in the source's words, the claimant first."""
+    """A sentence to paste into a story: the figure in the source's words, the claimant first,
+    then who relayed it."""
     view = figures.get_figure(session, slug)
     media = {"text": "text/plain", "markdown": "text/markdown", "html": "text/html"}[style]
-    return PlainTextResponse(view.citation(style), media_type=f"{media}; charset=utf-8")
+    text = citations.cite_figure(view.figure, view.chain, style=style, base_url=base_url(request))
+    return PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
