@@ -1,19 +1,24 @@
 """Lists as CSV and NDJSON besides JSON: negotiation, and streaming every row in constant memory.
 
-`?format=csv|ndjson` wins over `Accept` (`text/csv`, `application/x-ndjson`). With `limit`,
-the answer is one page (the next page in `Link`); without it, every matching row is streamed,
-fetched a batch at a time by keyset, so memory stays flat however many rows match.
+`?format=csv|ndjson` wins over `Accept` (`text/csv`, `application/x-ndjson`), which is read
+as HTTP says: the highest `q` wins, ties go to the type named first, `q=0` refuses a type, and
+a header naming none of the types offered is a 406. With `limit`, the answer is one page (the
+next page in `Link`); without it, every matching row is streamed, fetched a batch at a time by
+keyset, so memory stays flat however many rows match.
 """
 
+import math
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from app.api.listing import base_url, link_header, next_url
+from app.api.problems import PROBLEM_JSON, Problem
 from app.api.responses import json_response
+from app.errors import DomainError
 from app.schemas.common import Page
 from app.services import tables
 from app.services.pagination import DEFAULT_LIMIT
@@ -23,6 +28,20 @@ Format = Literal["json", "csv", "ndjson"]
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
 MEDIA_TYPES = {"csv": f"{CSV}; charset=utf-8", "ndjson": NDJSON}
+# Each format and the media types that ask for it, in the order a wildcard prefers them.
+OFFERED: dict[Format, tuple[str, ...]] = {
+    "json": ("application/json",),
+    "csv": (CSV,),
+    "ndjson": (NDJSON, "application/ndjson", "application/jsonl"),
+}
+AVAILABLE = [types[0] for types in OFFERED.values()]
+
+
+class NotAcceptableError(DomainError):
+    status = 406
+    title = "Not acceptable"
+    headers: ClassVar[dict[str, str] | None] = {"Vary": "Accept"}
+
 
 FormatParam = Annotated[
     Format | None,
@@ -45,22 +64,82 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
             NDJSON: {"schema": {"type": "string"}},
         },
         "description": "A page of records (JSON), or the rows as CSV or NDJSON.",
-    }
+    },
+    406: {
+        "model": Problem,
+        "description": "`Accept` names none of JSON, CSV and NDJSON (or refuses them all with "
+        "`q=0`); `available` lists the types offered.",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
 }
 
 
+def _ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their q-values, in the order given.
+
+    A malformed range or q-value is skipped, as if it were not there."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        media = media.lower()
+        kind, _, subtype = media.partition("/")
+        if not kind or not subtype:
+            continue
+        q: float | None = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = None
+        if q is None or math.isnan(q) or not 0 <= q <= 1:
+            continue
+        ranges.append((media, q))
+    return ranges
+
+
+def _match(ranges: list[tuple[str, float]], media: str) -> tuple[int, float, int] | None:
+    """(specificity, q, position) of the most specific range that covers ``media``."""
+    kind = media.split("/")[0]
+    best = None
+    for position, (candidate, q) in enumerate(ranges):
+        if candidate == media:
+            specificity = 2
+        elif candidate == f"{kind}/*":
+            specificity = 1
+        elif candidate == "*/*":
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q, position)
+    return best
+
+
 def negotiate(request: Request, requested: Format | None) -> Format:
+    """`?format=` if given; else the `Accept` type with the highest q (ties: the first named;
+    a wildcard, or no header at all, means JSON); a 406 when none is acceptable."""
     if requested is not None:
         return requested
-    accept = request.headers.get("accept", "")
-    for media in (part.split(";")[0].strip().lower() for part in accept.split(",")):
-        if media == CSV:
-            return "csv"
-        if media in (NDJSON, "application/ndjson", "application/jsonl"):
-            return "ndjson"
-        if media in ("application/json", "*/*"):
-            return "json"
-    return "json"
+    ranges = _ranges(request.headers.get("accept", ""))
+    if not ranges:
+        return "json"
+    scored = []
+    for preference, (fmt, types) in enumerate(OFFERED.items()):
+        matches = [m for m in (_match(ranges, media) for media in types) if m is not None]
+        if not matches:
+            continue
+        _, q, position = max(matches, key=lambda m: (m[0], m[1], -m[2]))
+        if q > 0:
+            scored.append((q, -position, -preference, fmt))
+    if not scored:
+        raise NotAcceptableError(
+            "Accept: none of the types offered is acceptable; ask for one of "
+            f"{', '.join(AVAILABLE)} (or use ?format=json|csv|ndjson)",
+            available=AVAILABLE,
+        )
+    return max(scored)[3]
 
 
 def table_response(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.api.formats import NDJSON
 from app.services import tables
 from app.services.tables import EVENT_COLUMNS, FIGURE_COLUMNS, SOURCE_COLUMNS
 from tests import builders
@@ -105,11 +106,77 @@ class TestNegotiation:
             ("application/json", "application/json"),
             ("text/html,*/*;q=0.8", "application/json"),
             ("", "application/json"),
+            # The highest q wins, wherever it stands in the header.
+            ("text/csv;q=0.5, application/json", "application/json"),
+            ("application/json;q=0.4, application/x-ndjson;q=0.9", "application/x-ndjson"),
+            ("text/csv;q=0.1, application/json;q=0.2, application/x-ndjson;q=0.3", NDJSON),
+            ("application/ndjson", "application/x-ndjson"),
+            # Ties go to the type named first.
+            ("text/csv, application/json", "text/csv; charset=utf-8"),
+            ("application/json, text/csv", "application/json"),
+            ("text/csv;q=0.7, application/x-ndjson;q=0.7", "text/csv; charset=utf-8"),
+            # q=0 refuses a type, even one a wildcard would allow.
+            ("text/csv;q=0, */*", "application/json"),
+            ("application/json;q=0, text/*", "text/csv; charset=utf-8"),
+            # A more specific range decides over a wildcard: */* here, text/csv below it.
+            ("*/*;q=0.9, text/csv", "text/csv; charset=utf-8"),
+            # Wildcards mean JSON; a type within one is still chosen by name.
+            ("*/*", "application/json"),
+            ("application/*", "application/json"),
+            ("text/*", "text/csv; charset=utf-8"),
+            ("application/xml, text/csv;q=0.2", "text/csv; charset=utf-8"),
+            # A malformed q-value drops its range, as if it were not there.
+            ("text/csv;q=high, application/json;q=0.1", "application/json"),
         ],
     )
     def test_the_accept_header_chooses(self, seeded_client, accept, expected):
         response = seeded_client.get("/v1/sources", headers={"Accept": accept})
+        assert response.status_code == 200
         assert response.headers["content-type"] == expected
+
+    def test_no_accept_header_at_all_is_json(self, seeded_client):
+        request = seeded_client.build_request("GET", "/v1/figures")
+        del request.headers["accept"]
+        response = seeded_client.send(request)
+        assert (response.status_code, response.headers["content-type"]) == (
+            200,
+            "application/json",
+        )
+
+    @pytest.mark.parametrize(
+        "accept",
+        ["application/xml", "text/html, image/png", "*/*;q=0", "application/json;q=0"],
+    )
+    def test_nothing_acceptable_is_a_406_problem_listing_what_is_offered(
+        self, seeded_client, accept
+    ):
+        response = seeded_client.get("/v1/figures", headers={"Accept": accept})
+        assert response.status_code == 406
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["vary"] == "Accept, Origin"  # CORS adds Origin
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Not acceptable",
+            "status": 406,
+            "detail": "Accept: none of the types offered is acceptable; ask for one of "
+            "application/json, text/csv, application/x-ndjson (or use ?format=json|csv|ndjson)",
+            "instance": "/v1/figures",
+            "available": ["application/json", "text/csv", "application/x-ndjson"],
+        }
+
+    def test_format_wins_over_an_unacceptable_accept(self, seeded_client):
+        response = seeded_client.get("/v1/events?format=csv", headers={"Accept": "application/xml"})
+        assert (response.status_code, response.headers["content-type"]) == (
+            200,
+            "text/csv; charset=utf-8",
+        )
+
+    def test_the_406_is_documented_on_every_list(self, client):
+        paths = client.get("/openapi.json").json()["paths"]
+        lists = ["/v1/figures", "/v1/events", "/v1/sources", "/v1/sources/{slug}/figures"]
+        assert [list(paths[path]["get"]["responses"]["406"]["content"]) for path in lists] == [
+            ["application/problem+json"]
+        ] * 4
 
     def test_format_wins_over_accept(self, seeded_client):
         response = seeded_client.get("/v1/sources?format=ndjson", headers={"Accept": "text/csv"})
