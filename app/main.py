@@ -13,6 +13,7 @@ from app.api.cache import DatasetVersion, ResponseCache
 from app.api.concurrency import ConcurrencyLimit
 from app.api.etag import ETagMiddleware
 from app.api.guard import RequestGuard
+from app.api.head import HeadAsGet
 from app.api.ratelimit import RateLimiter
 from app.api.routes import (
     bundles,
@@ -101,14 +102,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=app.state.dataset_version,
         max_entries=settings.response_cache_entries,
     )
+    # HEAD is a GET without its body; outside the cache so that a HEAD is served from it.
+    app.add_middleware(HeadAsGet)
     # Outside everything but CORS: a refused request costs nothing, and a browser can read the 503.
     app.add_middleware(ConcurrencyLimit, max_requests=settings.max_concurrent_requests)
     # Chart tools and notebooks in the browser read the API directly; reads need no key.
+    # Writes are open to browsers too: they authenticate with a Bearer key the page sends
+    # itself, never a cookie, so another site cannot borrow a visitor's credentials.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["Link", "ETag", "Location", "Retry-After"],
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            *("Accept", "Accept-Language", "Cache-Control", "If-None-Match"),
+            *("Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Sourced-Reason"),
+        ],
+        expose_headers=["Link", "ETag", "Location", "Retry-After", "Content-Disposition"],
+        max_age=86400,
     )
     for module in (
         root,
