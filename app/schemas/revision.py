@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.services.history import public_changes
+from app.services.history import Slugs, public_changes
 
 
 class RevisionPublic(BaseModel):
@@ -17,6 +17,12 @@ class RevisionPublic(BaseModel):
     subject: str = Field(
         description="The record whose history this belongs to.", examples=["figure:1"]
     )
+    subject_slug: str | None = Field(
+        default=None,
+        description="Slug of the record whose history this belongs to: for a link of a chain, "
+        "its figure's or event's.",
+        examples=["deserters-since-invasion"],
+    )
     version: int = Field(examples=[2])
     action: str = Field(
         description="create, update, retract or delete (a link removed from a chain)."
@@ -24,21 +30,35 @@ class RevisionPublic(BaseModel):
     at: datetime = Field(description="UTC.")
     actor: str = Field(description="The key's name, or `seed`.", examples=["Desk editor"])
     reason: str = Field(examples=["The outlet corrected the figure"])
-    changes: dict[str, Any] = Field(description="Each changed field with its old and new value.")
+    changes: dict[str, Any] = Field(
+        description="Each changed field with its old and new value. A field naming another "
+        "record by id (`event_id`, `measure_id`, `source_id`, `parent_id`, `derived_from_id`, "
+        "`figure_id`) comes with that record's slug, old and new, under the name without `_id` "
+        "(`event`, `measure`, ...), as the record is called now.",
+        examples=[
+            {
+                "value": {"old": "10", "new": "11"},
+                "event_id": {"old": 1, "new": 2},
+                "event": {"old": "russian-desertions", "new": "soviet-desertions"},
+            }
+        ],
+    )
 
     @classmethod
-    def of(cls, revision) -> "RevisionPublic":  # type: ignore[no-untyped-def]
+    def of(cls, revision, slugs: Slugs | None = None) -> "RevisionPublic":  # type: ignore[no-untyped-def]
+        """``slugs`` (from ``history.slugs_for``) names the records the revision refers to."""
         return cls(
             id=revision.id,
             entity=revision.entity,
             slug=revision.entity_slug,
             subject=revision.subject,
+            subject_slug=slugs.subject(revision.subject) if slugs is not None else None,
             version=revision.version,
             action=revision.action,
             at=revision.at,
             actor=revision.actor,
             reason=revision.reason,
-            changes=public_changes(revision.changes),
+            changes=public_changes(revision.changes, slugs),
         )
 
 

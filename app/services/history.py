@@ -1,24 +1,100 @@
 """Every version of a record, the change feed, and records as they stood at a moment."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.errors import NotFoundError
-from app.models import Revision
+from app.models import Event, Figure, Measure, Revision, Source
+from app.services import bulk
 from app.services.pagination import clamp_limit
 
 HIDDEN = frozenset({"full_text"})  # a document's text is too long to repeat in every change
 
+MODELS: dict[str, type[SQLModel]] = {
+    "figure": Figure,
+    "event": Event,
+    "source": Source,
+    "measure": Measure,
+}
+# A stored change names other records by internal id; readers also get their slugs, under
+# the name the write shape uses (`event_id` 11 -> `event` "flight").
+REFERENCES = {
+    "event_id": ("event", "event"),
+    "measure_id": ("measure", "measure"),
+    "derived_from_id": ("derived_from", "figure"),
+    "parent_id": ("parent", "source"),
+    "source_id": ("source", "source"),
+    "figure_id": ("figure", "figure"),
+}
 
-def public_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    return {
+
+@dataclass
+class Slugs:
+    """Slugs of the records that revisions name by id, as they are now."""
+
+    by_id: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def of(self, kind: str, row_id: Any) -> str | None:
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            return None
+        return self.by_id.get((kind, row_id))
+
+    def subject(self, subject: str) -> str | None:
+        kind, _, row_id = subject.partition(":")
+        return self.of(kind, int(row_id)) if row_id.isdigit() else None
+
+
+def _subject_id(subject: str) -> tuple[str, int] | None:
+    kind, _, row_id = subject.partition(":")
+    return (kind, int(row_id)) if kind in MODELS and row_id.isdigit() else None
+
+
+def slugs_for(session: Session, revisions: Iterable[Revision]) -> Slugs:
+    """One query per kind for every record these revisions belong to or refer to."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in MODELS}
+    for revision in revisions:
+        owner = _subject_id(revision.subject)
+        if owner is not None:
+            wanted[owner[0]].add(owner[1])
+        if revision.entity == "attribution":  # a feed entry names the link's source
+            source_id = (revision.snapshot or {}).get("source_id")
+            if isinstance(source_id, int) and not isinstance(source_id, bool):
+                wanted["source"].add(source_id)
+        for key, (_, kind) in REFERENCES.items():
+            for value in (revision.changes.get(key) or {}).values():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted[kind].add(value)
+    slugs = Slugs()
+    for kind, ids in wanted.items():
+        model = MODELS[kind]
+        for page in bulk.chunks(sorted(ids)):
+            for row_id, slug in session.exec(
+                select(model.id, model.slug).where(col(model.id).in_(page))  # type: ignore[attr-defined]
+            ):
+                slugs.by_id[(kind, row_id)] = slug
+    return slugs
+
+
+def public_changes(changes: dict[str, Any], slugs: Slugs | None = None) -> dict[str, Any]:
+    """Changes as readers see them: long texts elided, ids of other records with their slugs."""
+    shown = {
         key: ({"old": "(text)", "new": "(text)"} if key in HIDDEN else value)
         for key, value in changes.items()
     }
+    if slugs is not None:
+        for key, (name, kind) in REFERENCES.items():
+            change = changes.get(key)
+            if isinstance(change, dict) and name not in shown:
+                shown[name] = {
+                    "old": slugs.of(kind, change.get("old")),
+                    "new": slugs.of(kind, change.get("new")),
+                }
+    return shown
 
 
 def of_record(session: Session, kind: str, row_id: int) -> list[Revision]:
@@ -52,8 +128,12 @@ def changes(
     return ChangePage(rows[:limit], next_after)
 
 
-def latest(session: Session, limit: int = 100) -> list[Revision]:
-    return list(session.exec(select(Revision).order_by(col(Revision.id).desc()).limit(limit)).all())
+def latest(session: Session, limit: int = 100, since: datetime | None = None) -> list[Revision]:
+    """The newest revisions first, only those after ``since`` when given."""
+    statement = select(Revision)
+    if since is not None:
+        statement = statement.where(Revision.at > since)
+    return list(session.exec(statement.order_by(col(Revision.id).desc()).limit(limit)).all())
 
 
 def snapshot_at(session: Session, kind: str, row_id: int, as_of: datetime) -> dict[str, Any]:

@@ -20,6 +20,8 @@ router = APIRouter(
     responses=problems.responses(400, 422, 503),
 )
 
+ATOM_ENTRIES = 100
+
 Since = Annotated[
     IsoTimestamp | None,
     Query(
@@ -52,7 +54,8 @@ def list_changes(
     page = history.changes(session, since, _after(cursor), limit)
     url = next_url(request, str(page.next_after) if page.next_after is not None else None)
     link_header(response, url)
-    return Page[RevisionPublic](items=[RevisionPublic.of(r) for r in page.items], next=url)
+    slugs = history.slugs_for(session, page.items)
+    return Page[RevisionPublic](items=[RevisionPublic.of(r, slugs) for r in page.items], next=url)
 
 
 @router.get(
@@ -61,7 +64,12 @@ def list_changes(
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {"example": "<feed xmlns=...>"}}}},
 )
-def atom_feed(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """The latest 100 changes, newest first, one entry per change with a link to the record."""
-    body = atom.feed(history.latest(session, 100), base_url(request), settings.dataset_name)
+def atom_feed(
+    request: Request, session: SessionDep, settings: SettingsDep, since: Since = None
+) -> Response:
+    """The latest 100 changes (after `since` when given), newest first, one entry per change
+    with a link to the record whose history it belongs to."""
+    revisions = history.latest(session, ATOM_ENTRIES, since)
+    slugs = history.slugs_for(session, revisions)
+    body = atom.feed(revisions, slugs, base_url(request), settings.dataset_name)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
