@@ -1,14 +1,21 @@
 """Bundles: a seed file sent over HTTP, checked whole and applied all or nothing."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlalchemy import event
+from sqlmodel import Session, col, select
 
 from app.errors import UnprocessableError
+from app.models import Revision
+from app.models.vocab import Status
 from app.schemas.seed import SeedFile
-from app.services import seeding
+from app.services import editing, history, seeding
+
+SECTIONS = {"measure": "measures", "source": "sources", "event": "events", "figure": "figures"}
 
 
 def _refuse(problems: list[seeding.SeedProblem]) -> UnprocessableError:
@@ -19,8 +26,89 @@ def _refuse(problems: list[seeding.SeedProblem]) -> UnprocessableError:
     return UnprocessableError(detail, errors=errors)
 
 
+def split_reason(raw: Any, header: str | None) -> tuple[Any, str | None]:
+    """The bundle without its top-level `reason`, and the reason (the header wins)."""
+    if not isinstance(raw, dict) or "reason" not in raw:
+        return raw, header
+    rest = {key: value for key, value in raw.items() if key != "reason"}
+    from_body = editing.body_reason(raw["reason"])
+    return rest, header if header is not None else from_body
+
+
+@contextmanager
+def _collecting_revisions(session: Session) -> Iterator[list[Revision]]:
+    """Every revision added to the session meanwhile (held here: the session forgets them).
+
+    New records and their chains go in through ``bulk`` without ORM objects, so what is
+    collected is every update, every removed link, and every record or link written one by one.
+    """
+    written: list[Revision] = []
+
+    def collect(_session: Session, instance: object) -> None:
+        if isinstance(instance, Revision):
+            written.append(instance)
+
+    event.listen(session, "after_attach", collect)
+    try:
+        yield written
+    finally:
+        event.remove(session, "after_attach", collect)
+
+
+def _label(data: SeedFile, kind: str, slug: str) -> str:
+    section = SECTIONS[kind]
+    for index, item in enumerate(getattr(data, section)):
+        if item.slug == slug:
+            return f"{section}[{index}] {slug}"
+    return f"{kind} {slug}"
+
+
+def _check_changes(
+    session: Session, data: SeedFile, written: list[Revision], reason: str | None
+) -> None:
+    created = {r.subject for r in written if r.action == "create" and r.entity != "attribution"}
+    changed = sorted({r.subject for r in written if r.subject not in created})
+    if not changed:
+        return
+    slugs = history.slugs_for(session, written)
+    problems = []
+    for subject in changed:
+        kind, _, row_id = subject.partition(":")
+        model = history.MODELS[kind]
+        if kind != "measure":
+            status = session.exec(
+                select(model.status).where(col(model.id) == int(row_id))  # type: ignore[attr-defined]
+            ).one()
+            if status == Status.retracted:
+                slug = slugs.subject(subject) or subject
+                problems.append(
+                    seeding.SeedProblem(
+                        "bundle",
+                        _label(data, kind, slug),
+                        "status",
+                        f"the {kind} is retracted; a bundle does not rewrite a retracted "
+                        "record (leave it out of the bundle)",
+                    )
+                )
+    if problems:
+        raise _refuse(problems)
+    if reason is None or not reason.strip():
+        names = ", ".join(f"{s.partition(':')[0]} {slugs.subject(s)}" for s in changed[:10])
+        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        raise UnprocessableError(
+            f"reason: the bundle changes records that exist ({names}{more}); say why "
+            "(a top-level `reason` field or a `Sourced-Reason` header)",
+            errors=[{"field": "reason", "message": "required for a change to an existing record"}],
+        )
+
+
 def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[seeding.Change]:
-    """The same checks and the same apply step as `sourced seed`; a repeat writes nothing."""
+    """The same checks and the same apply step as `sourced seed`; a repeat writes nothing.
+
+    A bundle that changes a stored record needs a reason, and may not rewrite a retracted
+    one; on either refusal the caller's unit of work rolls back what was written.
+    """
+    raw, reason = split_reason(raw, reason)
     try:
         data = SeedFile.model_validate(raw)
     except ValidationError as exc:
@@ -36,7 +124,11 @@ def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[se
     problems += seeding.check(session, [loaded])
     if problems:
         raise _refuse(problems)
-    return seeding.apply(session, [loaded], actor, reason)
+    reason = reason.strip() if reason is not None and reason.strip() else None
+    with _collecting_revisions(session) as written:
+        changes = seeding.apply(session, [loaded], actor, reason)
+    _check_changes(session, data, written, reason)
+    return changes
 
 
 def from_file(loaded: seeding.LoadedFile) -> dict[str, Any]:

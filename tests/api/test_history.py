@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import pytest
+from sqlmodel import select
 
 from app.db import unit_of_work
+from app.models import Revision
 from app.services import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE, dump
@@ -86,7 +88,7 @@ class TestTheJournalistsWalkthrough:
         assert titles[:3] == [
             "retract figure new-figure (v3)",
             "update figure new-figure (v2)",
-            "create attribution figure:" + titles[2].split(":")[1],
+            "create attribution publisher doc in the chain of figure new-figure",
         ]
         first = feed.find("a:entry", ns)
         assert first.find("a:link", ns).get("href") == "http://testserver/v1/figures/new-figure"
@@ -285,3 +287,255 @@ class TestIdempotency:
         )
         assert other.status_code == 422
         assert other.json()["detail"].startswith("Idempotency-Key: ")
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def atom_entries(api, **params) -> tuple[ET.Element, list[ET.Element]]:
+    response = api.get("/v1/changes.atom", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    feed = ET.fromstring(response.content)
+    return feed, feed.findall(f"{{{ATOM_NS}}}entry")
+
+
+def is_rfc3339(text: str) -> bool:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None
+
+
+class TestAtomFeed:
+    def test_the_feed_is_valid_atom_and_every_entry_links_to_a_readable_record(self, api, editor):
+        assert api.post("/v1/figures", json=NEW_FIGURE, headers=editor).status_code == 201
+        correct(api, editor, "fig-0001", {"value": 11}, "Recount")
+        feed, entries = atom_entries(api)
+        atom = f"{{{ATOM_NS}}}"
+        assert feed.tag == f"{atom}feed"
+        assert feed.findtext(f"{atom}id") == "http://testserver/v1/changes.atom"
+        assert feed.findtext(f"{atom}title") == "Sourced: changes"
+        assert is_rfc3339(feed.findtext(f"{atom}updated"))
+        assert feed.find(f"{atom}link[@rel='self']").get("href") == (
+            "http://testserver/v1/changes.atom"
+        )
+        assert feed.findtext(f"{atom}author/{atom}name") == "Sourced"
+        assert len(entries) == 21  # 17 seeded, the figure and its 2 links, the correction
+        ids = [entry.findtext(f"{atom}id") for entry in entries]
+        assert len(set(ids)) == len(ids)
+        for entry in entries:
+            assert entry.findtext(f"{atom}id").startswith("http://testserver/v1/changes/")
+            assert entry.findtext(f"{atom}title")
+            assert "figure:" not in entry.findtext(f"{atom}title")
+            assert is_rfc3339(entry.findtext(f"{atom}updated"))
+            assert entry.findtext(f"{atom}author/{atom}name")
+            (link,) = entry.findall(f"{atom}link")
+            assert link.get("rel") == "alternate"
+            href = link.get("href")
+            assert href.startswith("http://testserver/v1/")
+            assert api.get(href.removeprefix("http://testserver")).status_code == 200, href
+        assert feed.findtext(f"{atom}updated") == entries[0].findtext(f"{atom}updated")
+
+    def test_a_link_of_a_chain_is_titled_with_slugs_and_links_to_its_figure(self, api, editor):
+        assert api.post("/v1/figures", json=NEW_FIGURE, headers=editor).status_code == 201
+        _, entries = atom_entries(api)
+        atom = f"{{{ATOM_NS}}}"
+        newest = [
+            (e.findtext(f"{atom}title"), e.find(f"{atom}link").get("href")) for e in entries[:3]
+        ]
+        assert newest == [
+            (
+                "create attribution publisher doc in the chain of figure new-figure",
+                "http://testserver/v1/figures/new-figure",
+            ),
+            (
+                "create attribution claimant observers in the chain of figure new-figure",
+                "http://testserver/v1/figures/new-figure",
+            ),
+            ("create figure new-figure (v1)", "http://testserver/v1/figures/new-figure"),
+        ]
+
+    def test_since_keeps_only_later_changes(self, api, editor):
+        mark = datetime.now(UTC).isoformat()
+        correct(api, editor, "fig-0001", {"value": 99}, "fix")
+        _, entries = atom_entries(api, since=mark)
+        assert [e.findtext(f"{{{ATOM_NS}}}title") for e in entries] == [
+            "update figure fig-0001 (v2)"
+        ]
+        _, none = atom_entries(api, since="2999-01-01T00:00:00Z")
+        assert none == []
+
+    def test_since_needs_a_time_zone(self, api):
+        response = api.get("/v1/changes.atom", params={"since": "2026-01-01T00:00:00"})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"].startswith("since: ")
+
+
+class TestReadableChanges:
+    def test_a_link_of_a_chain_names_the_record_it_belongs_to(self, api):
+        items = api.get("/v1/changes", params={"limit": 500}).json()["items"]
+        links = [(r["entity"], r["slug"], r["subject_slug"]) for r in items][-3:]
+        assert links == [
+            ("attribution", None, "fig-0001"),
+            ("attribution", None, "fig-0001"),
+            ("attribution", None, "fig-0001"),
+        ]
+        figures = {(r["slug"], r["subject_slug"]) for r in items if r["entity"] == "figure"}
+        assert figures == {("fig-0000", "fig-0000"), ("fig-0001", "fig-0001")}
+
+    def test_moving_a_figure_to_another_event_reads_with_slugs(self, api, editor):
+        correct(api, editor, "fig-0001", {"event": "flight"}, "Wrong event")
+        history = api.get("/v1/figures/fig-0001/history").json()
+        assert history[-1]["subject_slug"] == "fig-0001"
+        changes = history[-1]["changes"]
+        assert changes["event"] == {"old": "old-war", "new": "flight"}
+        assert changes["event_id"]["old"] != changes["event_id"]["new"]
+        created = next(r for r in history if r["entity"] == "figure")["changes"]
+        assert created["event"] == {"old": None, "new": "old-war"}
+        assert created["measure"] == {"old": None, "new": "deserters"}
+
+    def test_a_changed_link_reads_with_its_source_slugs(self, api, editor):
+        chain = api.get("/v1/figures/fig-0001").json()["attributions"]
+        links = [{"source": a["source"]["slug"], "role": a["role"]} for a in chain]
+        links[0]["source"] = "ministry"
+        links[-1]["quote"] = "many fled"
+        correct(api, editor, "fig-0001", {"attributions": links}, "The ministry said it first")
+        history = api.get("/v1/figures/fig-0001/history").json()
+        assert history[-1]["entity"] == "attribution"
+        assert history[-1]["changes"]["source"] == {"old": "observers", "new": "ministry"}
+        assert history[-1]["subject_slug"] == "fig-0001"
+
+    def test_stored_revisions_keep_their_ids_only(self, api, editor, engine):
+        correct(api, editor, "fig-0001", {"event": "flight"}, "Wrong event")
+        with unit_of_work(engine) as session:
+            stored = session.exec(
+                select(Revision).where(Revision.entity_slug == "fig-0001", Revision.version == 2)
+            ).one()
+            assert set(stored.changes) == {"event_id"}
+
+
+class TestBundleChanges:
+    def renamed(self) -> dict:
+        return {"sources": [{"slug": "observers", "name": "Border observers", "kind": "ngo"}]}
+
+    def test_changing_a_stored_record_without_a_reason_is_422_and_changes_nothing(
+        self, api, editor, engine
+    ):
+        before = dump(engine)
+        response = api.post("/v1/bundles", json=self.renamed(), headers=editor)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == (
+            "reason: the bundle changes records that exist (source observers); say why "
+            "(a top-level `reason` field or a `Sourced-Reason` header)"
+        )
+        assert response.json()["errors"] == [
+            {"field": "reason", "message": "required for a change to an existing record"}
+        ]
+        assert dump(engine) == before
+
+    def test_growing_a_stored_chain_without_a_reason_is_422(self, api, editor, engine):
+        figure = api.get("/v1/figures/fig-0001").json()
+        bundle = {
+            "figures": [
+                {
+                    **{k: figure[k] for k in ("slug", "measure", "qualifier", "stated_as")},
+                    **{k: figure[k] for k in ("unit", "period", "value")},
+                    "event": figure["event"]["slug"],
+                    "attributions": [
+                        *(
+                            {"source": a["source"]["slug"], "role": a["role"], "quote": a["quote"]}
+                            for a in figure["attributions"]
+                        ),
+                        {"source": "agency", "role": "relay"},
+                    ],
+                }
+            ]
+        }
+        before = dump(engine)
+        response = api.post("/v1/bundles", json=bundle, headers=editor)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"].startswith(
+            "reason: the bundle changes records that exist (figure fig-0001)"
+        )
+        assert dump(engine) == before
+
+    @pytest.mark.parametrize("where", ["body", "header"])
+    def test_a_reason_in_the_body_or_the_header_is_the_revisions(self, api, editor, where):
+        bundle, headers = self.renamed(), dict(editor)
+        if where == "body":
+            bundle["reason"] = "The group renamed itself"
+        else:
+            headers["Sourced-Reason"] = "The group renamed itself"
+        response = api.post("/v1/bundles", json=bundle, headers=headers)
+        assert response.json() == {"changed": 1, "changes": ["update source observers (name)"]}
+        latest = api.get("/v1/sources/observers/history").json()[-1]
+        assert (latest["reason"], latest["changes"]["name"]["new"]) == (
+            "The group renamed itself",
+            "Border observers",
+        )
+
+    @pytest.mark.parametrize(
+        ("reason", "detail"),
+        [(7, "reason: must be a string, not int"), ("x" * 2001, "reason: at most 2000")],
+    )
+    def test_a_body_reason_of_the_wrong_shape_is_422(self, api, editor, engine, reason, detail):
+        before = dump(engine)
+        response = api.post(
+            "/v1/bundles", json={**self.renamed(), "reason": reason}, headers=editor
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith(detail)
+        assert dump(engine) == before
+
+    def test_a_retracted_record_is_not_rewritten(self, api, editor, engine):
+        etag = api.get("/v1/sources/observers").headers["etag"]
+        with unit_of_work(engine) as session:
+            admin = {"Authorization": f"Bearer {keys.create(session, 'Chief', 'admin').secret}"}
+        retracted = api.delete(
+            "/v1/sources/observers",
+            headers={**admin, "If-Match": etag, "Sourced-Reason": "Not a real group"},
+        )
+        assert retracted.status_code == 200
+        before = dump(engine)
+        response = api.post(
+            "/v1/bundles", json={**self.renamed(), "reason": "Rename"}, headers=editor
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == [
+            {
+                "record": "sources[0] observers",
+                "field": "status",
+                "message": "the source is retracted; a bundle does not rewrite a retracted "
+                "record (leave it out of the bundle)",
+            }
+        ]
+        assert dump(engine) == before
+        unchanged = {"sources": [{"slug": "observers", "name": "Observers", "kind": "ngo"}]}
+        again = api.post("/v1/bundles", json=unchanged, headers=editor)
+        assert again.json() == {"changed": 0, "changes": []}
+
+    def test_an_idempotency_key_replays_the_first_answer(self, api, editor, engine):
+        headers = {**editor, "Idempotency-Key": "bundle-1", "Sourced-Reason": "Rename"}
+        first = api.post("/v1/bundles", json=self.renamed(), headers=headers)
+        assert first.json() == {"changed": 1, "changes": ["update source observers (name)"]}
+        before = dump(engine)
+        again = api.post("/v1/bundles", json=self.renamed(), headers=headers)
+        assert (again.status_code, again.json()) == (200, first.json())
+        assert again.headers["content-type"] == "application/json"
+        assert dump(engine) == before
+        other = api.post("/v1/bundles", json={**self.renamed(), "reason": "other"}, headers=headers)
+        assert other.status_code == 422
+        assert other.json()["detail"].startswith("Idempotency-Key: ")
+        assert dump(engine) == before
+
+    def test_openapi_states_the_bundle_reason_and_idempotency_key(self, api):
+        spec = api.get("/openapi.json").json()
+        operation = spec["paths"]["/v1/bundles"]["post"]
+        assert {p["name"] for p in operation["parameters"]} == {
+            "Sourced-Reason",
+            "Idempotency-Key",
+        }
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        bundle = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+        assert bundle["properties"]["reason"]["anyOf"][0] == {"type": "string", "maxLength": 2000}
+        assert {"measures", "sources", "events", "figures"} <= set(bundle["properties"])

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header
+from fastapi.responses import Response
 
 from app.api import problems
 from app.api.auth import EditorKey
@@ -10,13 +11,13 @@ from app.api.deps import WriteSessionDep
 from app.api.params import forbid_unknown_query_params
 from app.schemas.revision import BundleResult
 from app.schemas.seed import SeedFile
-from app.services import bundles
+from app.services import bundles, idempotency
 
 router = APIRouter(
     prefix="/v1",
     tags=["bundles"],
     dependencies=[Depends(forbid_unknown_query_params)],
-    responses=problems.responses(400, 401, 403, 413, 415, 422, 429, 503),
+    responses=problems.responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
 )
 
 EXAMPLE = {
@@ -40,21 +41,54 @@ def post_bundle(
         dict[str, Any],
         Body(
             description="The shape of a `seed/` file (measures, sources, events, figures by slug); "
-            "documents' texts as `full_text`.",
+            "documents' texts as `full_text`; and a `reason` when it changes stored records.",
             openapi_examples={"vocabulary": {"value": EXAMPLE}},
         ),
     ],
     reason: Annotated[
         str | None,
         Header(
-            alias="Sourced-Reason", max_length=2000, description="Why.", examples=["New article"]
+            alias="Sourced-Reason",
+            max_length=2000,
+            description="Why (or a top-level `reason` field, which this header overrides); "
+            "needed when the bundle changes a record that exists.",
+            examples=["New article"],
         ),
     ] = None,
-) -> BundleResult:
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            description="Repeat a POST safely: the same key and body replay the first answer.",
+            examples=["2026-11-25-seed-deserters"],
+        ),
+    ] = None,
+) -> Response:
     """Checks the whole bundle, reports every problem with its record and field, and writes all
-    of it or nothing. Sending the same bundle again changes nothing and writes no revision."""
+    of it or nothing. Sending the same bundle again changes nothing and writes no revision.
+    A bundle that changes a stored record needs a reason (422 without) and may not rewrite a
+    retracted record (422 naming it)."""
+    fingerprint = idempotency.fingerprint("bundle", bundle, reason)
+    if idempotency_key is not None:
+        earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
+        if earlier is not None:
+            return Response(earlier.body, status_code=earlier.status, media_type="application/json")
     changes = bundles.apply(session, bundle, key.name, reason)
-    return BundleResult(changed=len(changes), changes=[str(c) for c in changes])
+    body = BundleResult(changed=len(changes), changes=[str(c) for c in changes])
+    response = Response(body.model_dump_json(), media_type="application/json")
+    if idempotency_key is not None:
+        idempotency.remember(
+            session,
+            key.id,
+            idempotency_key,
+            fingerprint,
+            200,
+            {},
+            response.body.decode(),  # type: ignore[arg-type]
+        )
+    return response
 
 
 def document_body(schema: dict[str, Any]) -> None:
@@ -65,5 +99,19 @@ def document_body(schema: dict[str, Any]) -> None:
     for name, definition in shape.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components["SeedFile"] = shape
+    bundle = {
+        **shape,
+        "title": "Bundle",
+        "description": "A seed file, plus the reason for what it changes.",
+        "properties": {
+            **shape["properties"],
+            "reason": {
+                "anyOf": [{"type": "string", "maxLength": 2000}, {"type": "null"}],
+                "description": "Why the bundle changes stored records (the `Sourced-Reason` "
+                "header overrides it); not needed for a bundle that only adds records.",
+            },
+        },
+    }
+    components["Bundle"] = bundle
     body = schema["paths"]["/v1/bundles"]["post"]["requestBody"]["content"]["application/json"]
-    body["schema"] = {"$ref": "#/components/schemas/SeedFile"}
+    body["schema"] = {"$ref": "#/components/schemas/Bundle"}
