@@ -177,6 +177,43 @@ class TestEventsSourcesMeasures:
         ]
 
 
+@pytest.fixture
+def located(engine, client, tmp_path):
+    data = builders.dataset(6)
+    data["events"][0]["country"] = "UA"
+    data["events"][1]["country"] = "SU"
+    data["sources"][1]["country"] = "UA"
+    builders.load(engine, tmp_path / "seed", data)
+    return client
+
+
+class TestCountryAndSourceFilters:
+    def test_events_by_country_in_any_case(self, located):
+        assert slugs(located.get("/v1/events?country=UA")) == ["flight"]
+        assert slugs(located.get("/v1/events?country=ua")) == ["flight"]
+        assert slugs(located.get("/v1/events?country=su&country=RU")) == ["old-war"]
+
+    def test_sources_by_country_in_any_case(self, located):
+        assert slugs(located.get("/v1/sources?country=UA")) == ["ministry"]
+        assert slugs(located.get("/v1/sources?country=ua")) == ["ministry"]
+        assert slugs(located.get("/v1/sources?country=RU")) == []
+
+    @pytest.mark.parametrize("path", ["/v1/events", "/v1/sources"])
+    @pytest.mark.parametrize("value", ["U", "UKR", "1a", "%C3%9Cr"])
+    def test_a_country_that_is_not_two_letters_is_a_422(self, located, path, value):
+        response = located.get(f"{path}?country={value}")
+        assert response.status_code == 422
+        assert response.json()["detail"] == (
+            "country.0: give an ISO 3166-1 alpha-2 country code (RU, UA, SU)"
+        )
+
+    def test_events_by_a_source_in_their_figures_chains_or_under_it(self, located):
+        assert slugs(located.get("/v1/events?source=ministry")) == ["flight"]
+        assert slugs(located.get("/v1/events?source=observers")) == ["old-war"]
+        assert slugs(located.get("/v1/events?source=agency")) == ["flight", "old-war"]
+        assert slugs(located.get("/v1/events?source=nobody")) == []
+
+
 class TestSearch:
     def test_finds_records_of_every_type_ranked_with_snippets(self, api):
         body = api.get("/v1/search?q=fled").json()
