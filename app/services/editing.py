@@ -181,18 +181,23 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def update(
-    session: Session, kind_name: str, row: Any, patch: dict[str, Any], actor: str, reason: str
-) -> list[seeding.Change]:
+def patched(session: Session, kind_name: str, row: Any, patch: dict[str, Any]) -> BaseModel:
+    """The record with the merge patch applied, validated: checked before the version, so
+    that a malformed patch is a 422 whatever ETag came with it."""
     kind = KINDS[kind_name]
     if "slug" in patch and patch["slug"] != row.slug:
         raise UnprocessableError(
             "slug: a published record keeps its slug; create a new record instead",
             errors=[{"field": "slug", "message": "cannot be changed"}],
         )
-    merged = merge_patch(document(session, kind_name, row), patch)
-    record = _validate(kind, merged)
-    loaded = _check(session, kind, record)
+    return _validate(kind, merge_patch(document(session, kind_name, row), patch))
+
+
+def update(
+    session: Session, kind_name: str, record: BaseModel, actor: str, reason: str
+) -> list[seeding.Change]:
+    """Write a record from ``patched``: its references are checked, then the changes saved."""
+    loaded = _check(session, KINDS[kind_name], record)
     return seeding.apply(session, [loaded], actor, reason)
 
 

@@ -377,3 +377,26 @@ class TestCorrectionBodies:
         }
         assert "$ref" not in json.dumps(schema)
         assert all("default" not in p for p in schema["properties"].values())
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"note": "x", "reason": "r" * 2001}, "reason"),
+            ({"note": "x" * 20001}, "note"),
+            ({"colour": "red"}, "colour"),
+            ({"stated_as": None}, "stated_as"),
+        ],
+    )
+    @pytest.mark.parametrize("if_match", [None, '"1-stale"'])
+    def test_a_malformed_patch_is_422_whatever_etag_it_carries(
+        self, api, editor, engine, body, field, if_match
+    ):
+        headers = {**editor, "Sourced-Reason": "why"}
+        if if_match is not None:
+            headers["If-Match"] = if_match
+        before = dump(engine)
+        response = api.patch("/v1/figures/fig-0001", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"].startswith(f"{field}: ")
+        assert dump(engine) == before

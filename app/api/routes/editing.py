@@ -220,12 +220,14 @@ def build(
         reason: ReasonHeader = None,
     ) -> JSONResponse:
         row = editing.find(session, kind, slug)
-        editing.check_version(if_match, _view(kind, session, slug).etag)
         patch = dict(patch)
-        # The body's reason is checked and taken out even when the header, which wins, is set.
+        # The body's reason is checked and taken out even when the header, which wins, is set;
+        # like the fields, before the version, so a malformed body is a 422 with any ETag.
         from_body = editing.body_reason(patch.pop("reason", None))
+        record = editing.patched(session, kind, row, patch)
+        editing.check_version(if_match, _view(kind, session, slug).etag)
         why = editing.require_reason(reason or from_body)
-        editing.update(session, kind, row, patch, key.name, why)
+        editing.update(session, kind, record, key.name, why)
         return respond(request, kind, plural, session, slug, 200)
 
     update.__doc__ = (
