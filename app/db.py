@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -25,8 +25,8 @@ def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
             },
-            pool_size=settings.pool_size,
-            max_overflow=settings.pool_overflow,
+            # An in-memory database lives in one connection (SQLAlchemy's singleton pool).
+            **({} if _in_memory(url) else _pool(settings)),
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -39,10 +39,18 @@ def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
         url,
         echo=settings.echo_sql,
         pool_pre_ping=True,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_overflow,
         connect_args=connect_args,
+        **_pool(settings),
     )
+
+
+def _pool(settings: Settings) -> dict[str, int]:
+    return {"pool_size": settings.pool_size, "max_overflow": settings.pool_overflow}
+
+
+def _in_memory(url: str) -> bool:
+    database = make_url(url).database
+    return database in (None, "", ":memory:") or "mode=memory" in url
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
