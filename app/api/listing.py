@@ -1,6 +1,10 @@
 """The list envelope on the wire: `items`, a full `next` URL and the same URL in `Link`."""
 
+from typing import Any
+
 from fastapi import Request, Response
+
+from app.schemas import figure_json
 
 
 def next_url(request: Request, cursor: str | None) -> str | None:
@@ -16,3 +20,14 @@ def link_header(response: Response, url: str | None) -> None:
 
 def base_url(request: Request) -> str:
     return str(request.base_url)
+
+
+def figure_page(request: Request, response: Response, page: Any) -> Response:
+    """A service Page of figure views as the JSON list envelope (``Page[FigurePublic]``'s
+    bytes, written by orjson: app/schemas/figure_json.py), with `Link` and `Vary`."""
+    root = base_url(request)
+    url = next_url(request, page.next_cursor)
+    link_header(response, url)
+    response.headers.add_vary_header("Accept")
+    records = [figure_json.FigureRecord.of(view, root) for view in page.items]
+    return figure_json.response(figure_json.page(records, url, page.total), response)

@@ -1,14 +1,15 @@
 """Figures with their attribution chains and citations."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlmodel import Session
 
 from app.api import formats, problems
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, in_read_session
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url
+from app.api.listing import base_url, figure_page
 from app.api.params import (
     AsOf,
     Count,
@@ -24,12 +25,14 @@ from app.api.params import (
     repeatable,
     statuses,
 )
-from app.api.responses import json_response
 from app.models.vocab import Qualifier, Status
+from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
+from app.schemas.figure_json import FigureRecord
 from app.services import citations, figures
 from app.services.figures import FigureQuery
+from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -54,10 +57,9 @@ SlugPath = Annotated[
     response_model=Page[FigurePublic],
     responses=formats.LIST_RESPONSES,
 )
-def list_figures(
+async def list_figures(
     request: Request,
     response: Response,
-    session: SessionDep,
     measure: Annotated[list[str], repeatable("Measure of the vocabulary.", "deserters")] = [],  # noqa: B006
     event: Annotated[list[str], repeatable("Event slug.", "russian-desertions")] = [],  # noqa: B006
     source: Annotated[
@@ -140,41 +142,56 @@ def list_figures(
         q=q,
         as_of=as_of,
     )
-    return formats.list_answer(
-        request,
-        response,
-        table="figures",
-        model=FigurePublic,
-        requested=format,
-        bom=bom,
-        limit=limit,
-        cursor=cursor,
-        count=count,
-        session=session,
-        fetch=lambda s, c, n, total: figures.list_figures(
-            s, query, sort=sort, limit=n, cursor=c, count=total
-        ),
-    )
+
+    def fetch(session: Session, cursor: str | None, limit: int, count: bool) -> Any:
+        return figures.list_figures(
+            session, query, sort=sort, limit=limit, cursor=cursor, count=count
+        )
+
+    def answer(session: Session) -> Response:
+        if formats.negotiate(request, format) == "json":
+            return figure_page(
+                request, response, fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+            )
+        return formats.list_answer(
+            request,
+            response,
+            table="figures",
+            model=FigureRecord,
+            requested=format,
+            bom=bom,
+            limit=limit,
+            cursor=cursor,
+            count=count,
+            session=session,
+            fetch=fetch,
+        )
+
+    return await in_read_session(request, answer)  # type: ignore[return-value]
 
 
 @router.get("/{slug}", summary="One figure with its attribution chain", response_model=FigurePublic)
-def get_figure(
+async def get_figure(
     request: Request,
     response: Response,
-    session: SessionDep,
     slug: SlugPath,
     as_of: AsOf = None,
 ) -> FigurePublic:
     """The figure, its event, every link of its chain with quotes, and its citation.
 
     The `ETag` is what a correction's `If-Match` needs."""
-    view = (
-        figures.get_figure(session, slug)
-        if as_of is None
-        else figures.get_figure_as_of(session, slug, as_of)
-    )
-    response.headers["ETag"] = view.etag
-    return json_response(FigurePublic.of(view, base_url(request)), response)  # type: ignore[return-value]
+
+    def answer(session: Session) -> Response:
+        view = (
+            figures.get_figure(session, slug)
+            if as_of is None
+            else figures.get_figure_as_of(session, slug, as_of)
+        )
+        response.headers["ETag"] = view.etag
+        record = FigureRecord.of(view, base_url(request))
+        return figure_json.response(record.data, response)
+
+    return await in_read_session(request, answer)  # type: ignore[return-value]
 
 
 @router.get(
