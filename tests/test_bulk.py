@@ -79,7 +79,7 @@ def test_search_entries_of_bulk_created_records_match_a_rebuild(seeded):
             for e in session.exec(select(SearchEntry)).all()
         }
         session.rollback()
-    assert len(before) == 8 + 10 + 10
+    assert len(before) == 8 + 12 + 10  # figures, events, sources of the seed
     assert after == before
     slug, title, body = before[("figure", 1)]
     assert (slug, title) == (
