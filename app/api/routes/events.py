@@ -66,7 +66,9 @@ def list_events(
         str | None,
         Query(
             max_length=200,
-            description="Comma-separated fields of: id, slug, title, date, updated_at; `-` for descending.",
+            description="Comma-separated fields of: id, slug, title, date, updated_at; `-` for "
+            "descending. `date` sorts by the best known day (the first the date can mean, else "
+            "its last); undated events come last either way. Ties end with id.",
             examples=["date"],
         ),
     ] = None,
