@@ -111,7 +111,9 @@ async def list_figures(
         Query(
             max_length=200,
             description="Comma-separated fields of: id, slug, value, lower_bound, upper_bound, period, "
-            "updated_at, created_at; `-` for descending. Ties end with id.",
+            "updated_at, created_at; `-` for descending. `period` sorts by the best known day "
+            "(the period's first, else its last); figures without one come last either way. "
+            "Ties end with id.",
             examples=["-value"],
         ),
     ] = None,
