@@ -6,11 +6,13 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlmodel import Session
 
 from app.api import problems
-from app.api.deps import SessionDep
+from app.api.deps import in_read_session
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
+from app.api.responses import json_response
 from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.search import SearchHit
@@ -45,10 +47,9 @@ def _cursor(offset: int | None) -> str | None:
 
 
 @router.get("/search", summary="Search figures, events and sources", response_model=Page[SearchHit])
-def search_dataset(
+async def search_dataset(
     request: Request,
     response: Response,
-    session: SessionDep,
     q: Annotated[
         str,
         Query(
@@ -71,19 +72,25 @@ def search_dataset(
         raise InvalidParameterError(
             f"type: unknown record type {unknown[0][:50]!r}; choose from event, figure, source"
         )
-    page = search.search(session, q, type, limit, _offset(cursor))
-    root = base_url(request)
-    items = [
-        SearchHit(
-            type=hit.entity,
-            slug=hit.slug,
-            url=f"{root}v1/{PLURAL[hit.entity]}/{hit.slug}",
-            title=hit.title,
-            snippet=hit.snippet,
-            rank=round(hit.rank, 6),
-        )
-        for hit in page.hits
-    ]
-    url = next_url(request, _cursor(page.next_offset))
-    link_header(response, url)
-    return Page[SearchHit](items=items, next=url)
+    offset = _offset(cursor)
+
+    def answer(session: Session) -> Response:
+        page = search.search(session, q, type, limit, offset)
+        root = base_url(request)
+        items = [
+            SearchHit(
+                type=hit.entity,
+                slug=hit.slug,
+                url=f"{root}v1/{PLURAL[hit.entity]}/{hit.slug}",
+                title=hit.title,
+                snippet=hit.snippet,
+                rank=round(hit.rank, 6),
+            )
+            for hit in page.hits
+        ]
+        url = next_url(request, _cursor(page.next_offset))
+        link_header(response, url)
+        return json_response(Page[SearchHit](items=items, next=url), response)
+
+    # The search and its page are built in one worker thread (app/api/deps.py).
+    return await in_read_session(request, answer)  # type: ignore[return-value]
