@@ -15,14 +15,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app import edtf
 from app.errors import InvalidParameterError
-from app.models import Event, Figure, Source
+from app.models import Event, Figure, Measure, Source
 from app.services import chains, history
 from app.services.events import VISIBLE, EventQuery, EventView, get_event_as_of
 from app.services.figures import (
     FigureQuery,
     FigureView,
     Page,
+    _known,
     get_figure_as_of,
     source_and_descendants,
 )
@@ -79,14 +81,9 @@ def _claimant_party_ok(chain: list[chains.Link], party: list[str], exclude: bool
     return not (exclude and claimant_party is not None)
 
 
-def _overlaps(earliest: Any, latest: Any, given: Any, date_from: Any, date_to: Any) -> bool:
-    if date_from is None and date_to is None:
-        return True
-    if given is None:
-        return False
-    if date_from is not None and latest is not None and latest < date_from:
-        return False
-    return not (date_to is not None and earliest is not None and earliest > date_to)
+def _overlaps(text: str | None, date_from: Any, date_to: Any) -> bool:
+    """The live lists' date rule (open and unknown ends), on what the record said then."""
+    return edtf.certainly_overlaps(text, date_from, date_to)
 
 
 def list_figures(
@@ -99,7 +96,13 @@ def list_figures(
     cursor: str | None = None,
 ) -> Page:
     _refuse_live_only(query.q, sort)
+    # The same vocabulary checks as the live list: a misspelt value is a 400, not no rows.
+    if query.measure:
+        _known(session, "measure", query.measure, Measure.slug)
+    if query.unit:
+        _known(session, "unit", query.unit, Figure.unit)
     sources = _source_slugs(session, query.source)
+    claimants = _source_slugs(session, query.claimant)
 
     def keep(view: FigureView) -> bool:
         f = view.figure
@@ -111,12 +114,10 @@ def list_figures(
             and (not query.event or view.event_slug in query.event)
             and (not query.qualifier or f.qualifier in query.qualifier)
             and (not query.unit or f.unit in query.unit)
-            and (not sources or any(link.source.slug in sources for link in chain))
-            and (not query.claimant or (bool(chain) and chain[0].source.slug in query.claimant))
+            and (not query.source or any(link.source.slug in sources for link in chain))
+            and (not query.claimant or (bool(chain) and chain[0].source.slug in claimants))
             and _claimant_party_ok(chain, query.party, query.exclude_party_claims)
-            and _overlaps(
-                f.period_earliest, f.period_latest, f.period, query.date_from, query.date_to
-            )
+            and _overlaps(f.period, query.date_from, query.date_to)
             and (query.value_gte is None or (best is not None and best >= query.value_gte))
             and (query.value_lte is None or (best is not None and best <= query.value_lte))
         )
@@ -145,8 +146,8 @@ def list_events(
             and (not query.type or e.type in query.type)
             and (not query.country or e.country in query.country)
             and all(tag in (e.tags or []) for tag in query.tag)
-            and (not sources or any(link.source.slug in sources for link in links))
-            and _overlaps(e.date_earliest, e.date_latest, e.date, query.date_from, query.date_to)
+            and (not query.source or any(link.source.slug in sources for link in links))
+            and _overlaps(e.date, query.date_from, query.date_to)
         )
 
     build = lambda slug: get_event_as_of(session, slug, as_of)  # noqa: E731
