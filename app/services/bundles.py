@@ -2,10 +2,8 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
@@ -109,18 +107,23 @@ def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[se
     one; on either refusal the caller's unit of work rolls back what was written.
     """
     raw, reason = split_reason(raw, reason)
-    try:
-        data = SeedFile.model_validate(raw)
-    except ValidationError as exc:
-        raise _refuse(seeding.validation_problems("bundle", raw, exc)) from None
-    problems = [
+    # As `sourced seed`: the records valid on their own are checked against each other and
+    # the database in the same pass, so every problem comes back in one answer.
+    loaded, problems = seeding.parse("bundle", raw)
+    if loaded is None:
+        raise _refuse(problems)
+    data = loaded.data
+    loaded.texts = seeding.inline_texts(data)
+    problems += [
         seeding.SeedProblem(
-            "bundle", f"sources[{i}] {s.slug}", "text_file", "bundles carry full_text, not files"
+            "bundle",
+            loaded.label("sources", i, s.slug),
+            "text_file",
+            "bundles carry full_text, not files",
         )
         for i, s in enumerate(data.sources)
         if s.text_file is not None
     ]
-    loaded = seeding.LoadedFile(path=Path("bundle"), data=data, texts=seeding.inline_texts(data))
     problems += seeding.check(session, [loaded])
     if problems:
         raise _refuse(problems)
