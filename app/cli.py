@@ -22,6 +22,8 @@ db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 cli.add_typer(db_cli, name="db")
 keys_cli = typer.Typer(help="API keys for editors and admins.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+search_cli = typer.Typer(help="The full-text search index.", no_args_is_help=True)
+cli.add_typer(search_cli, name="search")
 
 DEFAULT_SEED = Path("seed")
 
@@ -259,6 +261,22 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name or pref
     with _unit_of_work() as session:
         key = keys.revoke(session, name)
         typer.echo(f"revoked {key.prefix} ({key.name})")
+
+
+@search_cli.command("rebuild")
+def search_rebuild() -> None:
+    """Rewrite every searchable text that is out of date (e.g. after the rules for what is
+    searchable changed); texts that already match are left alone."""
+    from app.db import build_engine, unit_of_work, writer
+    from app.services import search_index
+
+    engine = build_engine(Settings())
+    try:
+        with unit_of_work(writer(engine)) as session:
+            changed = search_index.rebuild(session)
+    finally:
+        engine.dispose()
+    typer.echo(f"rewrote {changed} search text(s)")
 
 
 @cli.command()
