@@ -70,14 +70,26 @@ def seed(
     key: Annotated[
         str | None, typer.Option(envvar="SOURCED_KEY", help="Editor key for --remote.")
     ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why, for --remote: the server refuses a bundle that changes stored records "
+            "without one. Local seeding records 'seed update'."
+        ),
+    ] = None,
 ) -> None:
     """Load seed files (default: everything in seed/), all or nothing."""
     from app.db import build_engine
     from app.services import seeding
 
     if remote is not None:
-        _seed_remote(remote, key, paths or [DEFAULT_SEED])
+        _seed_remote(remote, key, paths or [DEFAULT_SEED], reason)
         return
+    if reason is not None:
+        typer.echo(
+            f"note: --reason is for --remote; local seeding records {seeding.UPDATE_REASON!r}",
+            err=True,
+        )
 
     engine = build_engine(Settings())
     try:
@@ -95,7 +107,7 @@ def seed(
     typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
 
 
-def _seed_remote(url: str, key: str | None, paths: list[Path]) -> None:
+def _seed_remote(url: str, key: str | None, paths: list[Path], reason: str | None) -> None:
     """Each file becomes one bundle, vocabulary files (no `document`) first."""
     import httpx
 
@@ -117,17 +129,38 @@ def _seed_remote(url: str, key: str | None, paths: list[Path]) -> None:
         base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=60
     ) as client:
         for file in loaded:
-            response = client.post("/v1/bundles", json=bundles.from_file(file))
+            bundle = bundles.from_file(file)
+            if reason is not None:
+                # In the body, not the header: a header cannot carry every character.
+                bundle["reason"] = reason
+            response = client.post("/v1/bundles", json=bundle)
             if response.status_code != 200:
-                typer.echo(
-                    f"{file.path}: refused ({response.status_code}): {response.json().get('detail')}",
-                    err=True,
-                )
-                raise typer.Exit(code=1)
+                _refused(file.path, response)
             result = response.json()
             for change in result["changes"]:
                 typer.echo(change)
             typer.echo(f"{file.path}: changed {result['changed']} record(s)")
+
+
+def _refused(path: Path, response: Any) -> None:
+    """Say why the server refused a bundle (its detail, then each problem) and exit 1."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        typer.echo(f"{path}: refused ({response.status_code}): {response.text[:2000]}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"{path}: refused ({response.status_code}): {body.get('detail')}", err=True)
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    for error in errors:
+        if "record" in error:
+            typer.echo(
+                f"  {error['record']}: {error.get('field')}: {error.get('message')}", err=True
+            )
+    if any(e.get("field") == "reason" for e in errors):
+        typer.echo("  (give the reason with --reason TEXT)", err=True)
+    raise typer.Exit(code=1)
 
 
 @cli.command("export")
