@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Header, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
 
 from app.errors import InvalidParameterError
@@ -184,3 +184,16 @@ async def forbid_unknown_query_params(request: Request) -> None:
         raise InvalidParameterError(
             f"{unknown[0][:100]}: unknown query parameter; this endpoint accepts: {allowed}"
         )
+
+
+# Every POST takes one: the same key and body replay the first answer.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a POST safely: the same key and body replay the first answer.",
+        examples=["2026-11-25-deserters-figure"],
+    ),
+]

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.api import problems
 from app.api.auth import EditorKey
 from app.api.deps import WriteSessionDep
-from app.api.params import forbid_unknown_query_params
+from app.api.params import IdempotencyKey, forbid_unknown_query_params
 from app.schemas.revision import BundleResult
 from app.schemas.seed import SeedFile
 from app.services import bundles, idempotency
@@ -55,16 +55,7 @@ def post_bundle(
             examples=["New article"],
         ),
     ] = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=200,
-            description="Repeat a POST safely: the same key and body replay the first answer.",
-            examples=["2026-11-25-seed-deserters"],
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Checks the whole bundle, reports every problem with its record and field, and writes all
     of it or nothing. Sending the same bundle again changes nothing and writes no revision.

@@ -15,7 +15,7 @@ from app.api import problems
 from app.api.auth import AdminKey, EditorKey
 from app.api.deps import SessionDep, WriteSessionDep
 from app.api.listing import base_url
-from app.api.params import forbid_unknown_query_params
+from app.api.params import IdempotencyKey, forbid_unknown_query_params
 from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
 from app.schemas.revision import RevisionPublic
@@ -29,16 +29,6 @@ ReasonHeader = Annotated[
         max_length=2000,
         description="Why the record changes (or a `reason` field in the body).",
         examples=["Corrected the figure after the outlet's correction of 3 March"],
-    ),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Repeat a POST safely: the same key and body replay the first answer.",
-        examples=["2026-11-25-deserters-figure"],
     ),
 ]
 IfMatch = Annotated[
