@@ -99,7 +99,7 @@ def _filters(session: Session, query: EventQuery) -> list[Any]:
     if query.q is not None:
         if not fulltext.terms(query.q):
             raise InvalidParameterError("q: give at least one word to search for")
-        where.append(col(Event.id).in_(fulltext.matching_ids(session, query.q, "event")))
+        where.append(col(Event.id).in_(fulltext.matching(session, query.q, "event")))
     return where
 
 

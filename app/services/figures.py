@@ -226,7 +226,7 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
     if query.q is not None:
         if not fulltext.terms(query.q):
             raise InvalidParameterError("q: give at least one word to search for")
-        where.append(col(Figure.id).in_(fulltext.matching_ids(session, query.q, "figure")))
+        where.append(col(Figure.id).in_(fulltext.matching(session, query.q, "figure")))
     return where
 
 

@@ -5,8 +5,9 @@ and mark the matches in a snippet with ``<mark>``.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Integer, select, text
 from sqlmodel import Session
 
 MAX_TERMS = 16
@@ -79,21 +80,20 @@ def _tsquery(words: list[str]) -> str:
     )
 
 
-def matching_ids(session: Session, q: str, entity: str) -> list[int]:
-    """Ids of the records of one kind whose text matches every word of ``q``.
-
-    A filter needs no rank and no snippet, so neither is computed."""
+def matching(session: Session, q: str, entity: str) -> Any:
+    """The ids of the records of one kind whose text matches every word of ``q``, as a
+    subquery for ``column.in_(...)``: the database joins it, no list of ids comes back to
+    Python (a common word matches most of a million records, more ids than a statement may
+    bind: 65,535 on PostgreSQL). A filter needs no rank and no snippet: neither is computed."""
     words = terms(q)
-    if not words:
-        return []
     if session.get_bind().dialect.name == "sqlite":
-        sql = """
-            SELECT e.entity_id FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
-            WHERE search_fts MATCH :q AND e.entity = :entity"""
-        params = {"q": _fts5_query(words), "entity": entity}
+        sql = text(
+            "SELECT e.entity_id FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid"
+            " WHERE search_fts MATCH :fulltext_q AND e.entity = :fulltext_entity"
+        ).bindparams(fulltext_q=_fts5_query(words) if words else '""', fulltext_entity=entity)
     else:
-        sql = """
-            SELECT e.entity_id FROM search_entry AS e
-            WHERE e.tsv @@ to_tsquery('english', :q) AND e.entity = :entity"""
-        params = {"q": _tsquery(words), "entity": entity}
-    return sorted(session.connection().execute(text(sql), params).scalars())
+        sql = text(
+            "SELECT e.entity_id FROM search_entry AS e"
+            " WHERE e.tsv @@ to_tsquery('english', :fulltext_q) AND e.entity = :fulltext_entity"
+        ).bindparams(fulltext_q=_tsquery(words) if words else "", fulltext_entity=entity)
+    return select(sql.columns(entity_id=Integer).subquery().c.entity_id)

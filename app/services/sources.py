@@ -73,7 +73,7 @@ def _filters(session: Session, query: SourceQuery) -> list[Any]:
     if query.q is not None:
         if not fulltext.terms(query.q):
             raise InvalidParameterError("q: give at least one word to search for")
-        where.append(col(Source.id).in_(fulltext.matching_ids(session, query.q, "source")))
+        where.append(col(Source.id).in_(fulltext.matching(session, query.q, "source")))
     return where
 
 
