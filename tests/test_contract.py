@@ -1,7 +1,9 @@
 """Contract fuzzing: schemathesis runs every phase (examples, coverage, fuzzing, stateful)
 against a live uvicorn on the test database (SQLite or PostgreSQL), positive and negative
-data, NUL bytes on, a fixed seed, with an admin key for the writes. It must find nothing:
-no 5xx, every status, header and body as documented, every invalid request refused.
+data, NUL bytes on, a fixed seed, with an editor key for the writes: the operations only an
+admin may call (retracting a source) answer their documented 403 problem+json. It must find
+nothing: no 5xx, every status, header and body as documented, every invalid request refused.
+tests/test_contract_inprocess.py runs the same checks in-process.
 
 Left out: `positive_data_acceptance`, because a request can fit the schema and still name a
 source that does not exist, carry a stale ETag or a cursor the API never handed out; those
@@ -22,7 +24,7 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 
 def test_the_api_keeps_its_contract(seeded, database_url, tmp_path):
     with unit_of_work(seeded) as session:
-        secret = keys.create(session, "Fuzzer", "admin").secret
+        secret = keys.create(session, "Fuzzer", "editor").secret
     port = free_port()
     command = ["uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
     with serving([*command, "--port", str(port)], {"SOURCED_DATABASE_URL": database_url}, port):
