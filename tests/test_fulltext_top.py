@@ -1,0 +1,31 @@
+"""SQLite search ranks inside FTS5 first and reads only the page: it must answer exactly what
+ranking and joining every match would (app/services/fulltext.py, _sqlite_top)."""
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.services import fulltext
+
+JOINED = """
+    SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
+           snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet
+    FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
+    WHERE search_fts MATCH :q ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
+
+
+@pytest.mark.parametrize("q", ["barrier troops", "deserted", "Stalin", "troops", "k", "Leningrad"])
+@pytest.mark.parametrize(("limit", "offset"), [(50, 0), (2, 0), (2, 3)])
+def test_the_page_is_what_ranking_every_match_gives(seeded, q, limit, offset):
+    if seeded.dialect.name != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    with Session(seeded) as session:
+        hits = fulltext.search(session, q, limit=limit, offset=offset)
+        rows = session.connection().execute(
+            text(JOINED),
+            {"q": fulltext._fts5_query(fulltext.terms(q)), "limit": limit, "offset": offset},
+        )
+        expected = [(r[0], r[1], r[2], r[3], -float(r[4]), r[5]) for r in rows]
+    assert [(h.entity, h.entity_id, h.slug, h.title, h.rank, h.snippet) for h in hits] == expected
+    if q == "troops" and (limit, offset) == (50, 0):
+        assert len(hits) > 5
