@@ -56,7 +56,7 @@ def search(
         sql = f"""
             SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
                    snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet
-            FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
+            FROM search_fts CROSS JOIN search_entry AS e ON e.id = search_fts.rowid
             WHERE search_fts MATCH :q AND e.entity IN ({wanted})
             ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
         rows = session.connection().execute(text(sql), params).all()
@@ -139,7 +139,11 @@ def matching(session: Session, q: str, entity: str) -> Any:
     words = terms(q)
     if session.get_bind().dialect.name == "sqlite":
         sql = text(
-            "SELECT e.entity_id FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid"
+            # CROSS JOIN keeps the full-text match as the outer loop: left to itself SQLite
+            # walks every entry of the kind by its index and runs the match once per entry
+            # (a million figures: 55 s instead of 0.1 s).
+            "SELECT e.entity_id FROM search_fts CROSS JOIN search_entry AS e"
+            " ON e.id = search_fts.rowid"
             " WHERE search_fts MATCH :fulltext_q AND e.entity = :fulltext_entity"
         ).bindparams(fulltext_q=_fts5_query(words) if words else '""', fulltext_entity=entity)
     else:
