@@ -1,8 +1,10 @@
 """Contract fuzzing in-process: schemathesis calls the ASGI app directly, on the test database
 (SQLite or PostgreSQL), with the same checks as tests/test_contract.py (every one but
 `positive_data_acceptance`, for the reason given there): the examples, coverage and fuzzing
-phases for every operation, then a bounded stateful run that follows the schema's links.
-Positive and negative data, NUL bytes on, a fixed seed, an editor key for the writes, so that
+phases for every operation. The stateful phase (following the schema's links) runs against the
+live server in tests/test_contract.py: in-process, its steps change the database that
+hypothesis replays a run against, and it reported FlakyStrategyDefinition instead of a result
+when run after the rest of the suite. Positive and negative data, NUL bytes on, a fixed seed, an editor key for the writes, so that
 retracting a source answers its documented 403.
 """
 
@@ -12,9 +14,8 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase
+from hypothesis import HealthCheck
 from schemathesis.config import SchemathesisConfig
-from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.db import unit_of_work
@@ -79,37 +80,4 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_operation_keeps_its_contract(case, editor_secret):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {editor_secret}"}, excluded_checks=EXCLUDED_CHECKS
-    )
-
-
-def test_linked_operations_keep_their_contract(api):
-    api_schema, secret = api
-    headers = {"Authorization": f"Bearer {secret}"}
-
-    @hypothesis.seed(SEED)
-    class Workflow(api_schema.as_state_machine()):  # type: ignore[misc]
-        def get_call_kwargs(self, case):
-            return {"headers": headers}
-
-        def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(
-                response,
-                excluded_checks=EXCLUDED_CHECKS,
-                headers=headers,
-                transport_kwargs=kwargs or None,
-                recorder=self.recorder,
-            )
-
-    run_state_machine_as_test(
-        Workflow,
-        settings=hypothesis.settings(
-            max_examples=15,
-            stateful_step_count=6,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            # No shrinking: the steps change the database, so a replay cannot draw the same
-            # cases again (hypothesis reports FlakyStrategyDefinition instead of the failure).
-            phases=[Phase.explicit, Phase.generate],
-        ),
     )

@@ -152,6 +152,9 @@ def test_a_postgres_hot_standby_serves_reads_once_it_has_replayed_the_primarys_w
                 )
             )
             _write_while_the_replica_lags(client, _editor(app))
+            # The standby reports a lag once the write's WAL has reached it (received but not
+            # replayed); right after the write it may not have arrived yet.
+            _eventually(lambda: client.get("/health").json()["replica"]["replay_lag_seconds"] > 0)
             lagging = client.get("/health").json()
             assert lagging["status"] == "ok"
             assert lagging["replica"]["replay_lag_seconds"] > 0
