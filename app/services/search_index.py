@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Attribution, Event, Figure, Measure, SearchEntry, Source
 from app.services.bulk import chunks, insert_rows
@@ -29,14 +29,21 @@ def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]
     The quotes stand for that source instead.
     """
     rows = session.execute(
-        select(column, Attribution.quote, Attribution.role, Source.name, Source.full_text)
+        # Whether the source has stored text, not the text: it is a whole document per link.
+        select(
+            column,
+            Attribution.quote,
+            Attribution.role,
+            Source.name,
+            col(Source.full_text).is_not(None),
+        )
         .join(Source, Source.id == Attribution.source_id)
         .where(column.in_(ids))
         .order_by(column, Attribution.position)
     ).all()
     quotes: dict[int, list[str]] = defaultdict(list)
-    for owner, quote, role, name, full_text in rows:
-        if role != "publisher" and full_text is None:
+    for owner, quote, role, name, has_text in rows:
+        if role != "publisher" and not has_text:
             quotes[owner].append(name)
         if quote:
             quotes[owner].append(quote)
