@@ -24,6 +24,8 @@ keys_cli = typer.Typer(help="API keys for editors and admins.", no_args_is_help=
 cli.add_typer(keys_cli, name="keys")
 search_cli = typer.Typer(help="The full-text search index.", no_args_is_help=True)
 cli.add_typer(search_cli, name="search")
+docs_cli = typer.Typer(help="Figures' stored public texts (JSON and CSV).", no_args_is_help=True)
+cli.add_typer(docs_cli, name="docs")
 
 DEFAULT_SEED = Path("seed")
 
@@ -50,6 +52,11 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     settings = Settings()
     migrate.upgrade(settings.database_url, revision)
     typer.echo(f"database at {revision}")
+    if revision == "head":
+        # A database from before stored texts existed reads correctly without them, slowly.
+        written = _write_docs(only_missing=True)
+        if written:
+            typer.echo(f"wrote {written} figure text(s) that were missing")
 
 
 @db_cli.command("downgrade")
@@ -310,6 +317,57 @@ def search_rebuild() -> None:
     finally:
         engine.dispose()
     typer.echo(f"rewrote {changed} search text(s)")
+
+
+def _write_docs(*, only_missing: bool) -> int:
+    """Write figures' stored texts a page at a time, each page its own transaction: they
+    are derived data, so a stop half-way loses nothing (the rest render on the fly)."""
+    from app.db import build_engine, unit_of_work, writer
+    from app.services import figure_docs
+    from app.services.bulk import chunks
+
+    engine = build_engine(Settings())
+    written = 0
+    try:
+        with unit_of_work(engine) as session:
+            ids = figure_docs.to_write(session, only_missing=only_missing)
+        for page in chunks(ids, 5000):
+            with unit_of_work(writer(engine)) as session:
+                written += figure_docs.refresh(session, page)
+            if len(ids) > 5000:
+                typer.echo(f"  {written:,} / {len(ids):,} figure texts", err=True)
+    finally:
+        engine.dispose()
+    return written
+
+
+@docs_cli.command("rebuild")
+def docs_rebuild(
+    missing: Annotated[
+        bool, typer.Option("--missing", help="Only write figures that have no stored text.")
+    ] = False,
+) -> None:
+    """Rewrite every figure's stored JSON and CSV text from the records (e.g. after the
+    rules for a figure's representation changed)."""
+    typer.echo(f"wrote {_write_docs(only_missing=missing)} figure text(s)")
+
+
+@docs_cli.command("check")
+def docs_check() -> None:
+    """Compare every stored text with a fresh rendering; exit 1 if any differs."""
+    from app.db import build_engine, unit_of_work
+    from app.services import figure_docs
+
+    engine = build_engine(Settings())
+    try:
+        with unit_of_work(engine) as session:
+            stale, missing = figure_docs.stale(session), figure_docs.missing(session)
+    finally:
+        engine.dispose()
+    typer.echo(f"{len(stale)} stale, {missing} missing figure text(s)")
+    if stale:
+        typer.echo("stale: " + ", ".join(map(str, stale[:20])), err=True)
+        raise typer.Exit(code=1)
 
 
 @cli.command()

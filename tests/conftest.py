@@ -12,12 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app import migrate
 from app.db import build_engine
 from app.main import create_app
 from app.models import metadata
-from app.services import seeding
+from app.services import figure_docs, seeding
 from app.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,9 +78,17 @@ def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
     engine = build_engine(settings)
     try:
         yield engine
+        assert_figure_texts_fresh(engine)
     finally:
         empty_tables(engine)
         engine.dispose()
+
+
+def assert_figure_texts_fresh(engine: Engine) -> None:
+    """Whatever a test wrote, every figure's stored text still equals a fresh rendering: a
+    write path that forgot to refresh them fails here, in the test that took it."""
+    with Session(engine) as session:
+        assert figure_docs.stale(session) == []
 
 
 @pytest.fixture

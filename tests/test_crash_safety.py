@@ -144,7 +144,7 @@ def assert_consistent(engine: Engine, label: str) -> None:
 def counts(engine: Engine) -> dict[str, int]:
     return {
         table: scalar(engine, f"SELECT count(*) FROM {table}")
-        for table in ("source", "figure", "attribution", "revision", "search_entry")
+        for table in ("source", "figure", "attribution", "revision", "search_entry", "figure_doc")
     }
 
 
@@ -326,9 +326,10 @@ def test_sourced_import_killed_at_any_moment_leaves_all_or_nothing_and_a_rerun_c
     engine, database_url, editor_key, tmp_path
 ):
     n = FIGURES_PER_IMPORT
-    # One figure adds itself, three links, four create revisions and one search entry.
+    # One figure adds itself, three links, four create revisions, a search entry and a stored text.
     one_import = {"source": 0, "figure": n, "attribution": 3 * n, "revision": 4 * n}
     one_import["search_entry"] = n
+    one_import["figure_doc"] = n
     outcomes = {"none": 0, "all": 0}
     with importer(database_url, tmp_path) as runner:
         # How long one import takes here, so that the kills spread over all of it.
@@ -582,6 +583,7 @@ def test_two_servers_and_a_cli_import_write_one_database_without_a_locked_error(
         "attribution": 3 * len(slugs),
         "revision": len(created) + 4 * len(slugs),
         "search_entry": len(created) + len(slugs),
+        "figure_doc": len(slugs),
     }
     for slug in created:
         assert revisions_of(engine, "source", slug) == [1], slug

@@ -20,6 +20,7 @@ from app.api.problems import PROBLEM_JSON, Problem
 from app.api.responses import json_response
 from app.errors import DomainError
 from app.schemas.common import Page
+from app.schemas.figure_json import StoredFigure, raw_response, stored_page
 from app.services import tables
 from app.services.pagination import DEFAULT_LIMIT
 from app.services.tables import Encoder, Fetch, Present
@@ -224,6 +225,9 @@ def list_answer(
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     response.headers.add_vary_header("Accept")
+    if model is StoredFigure:
+        items = [present(v).json for v in page.items]
+        return raw_response(stored_page(items, url, page.total), response)
     return json_response(
         Page[model](items=[present(v) for v in page.items], next=url, total=page.total), response
     )

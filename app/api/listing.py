@@ -23,11 +23,11 @@ def base_url(request: Request) -> str:
 
 
 def figure_page(request: Request, response: Response, page: Any) -> Response:
-    """A service Page of figure views as the JSON list envelope (``Page[FigurePublic]``'s
-    bytes, written by orjson: app/schemas/figure_json.py), with `Link` and `Vary`."""
+    """A service Page of stored figures (``figures.list_stored``) as the JSON list envelope
+    (``Page[FigurePublic]``'s bytes: app/schemas/figure_json.py), with `Link` and `Vary`."""
     root = base_url(request)
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     response.headers.add_vary_header("Accept")
-    records = [figure_json.FigureRecord.of(view, root) for view in page.items]
-    return figure_json.response(figure_json.page(records, url, page.total), response)
+    body = figure_json.stored_page([text.json(root) for text in page.items], url, page.total)
+    return figure_json.raw_response(body, response)

@@ -5,6 +5,7 @@ from app.models.attribution import Attribution
 from app.models.base import metadata
 from app.models.event import Event
 from app.models.figure import Figure
+from app.models.figure_doc import FigureDoc
 from app.models.idempotency import IdempotencyRecord
 from app.models.measure import Measure
 from app.models.revision import Revision
@@ -16,6 +17,7 @@ __all__ = [
     "Attribution",
     "Event",
     "Figure",
+    "FigureDoc",
     "IdempotencyRecord",
     "Measure",
     "Revision",

@@ -107,10 +107,46 @@ class FigureRecord:
         return dumps(self.data).decode()
 
 
+class StoredFigure:
+    """A figure's stored texts (app/services/figure_docs.py) with this request's base URL:
+    the CSV and NDJSON encoders take ``raw(fmt)`` as the record's row as it is."""
+
+    __slots__ = ("csv", "json")
+
+    def __init__(self, json: bytes, csv: bytes):
+        self.json = json
+        self.csv = csv
+
+    @classmethod
+    def of(cls, stored: Any, base_url: str) -> "StoredFigure":
+        return cls(stored.json(base_url), stored.csv_row(base_url))
+
+    def raw(self, fmt: str) -> bytes:
+        return self.json + b"\n" if fmt == "ndjson" else self.csv
+
+
 def response(data: Any, headers_from: Response | None = None) -> Response:
     """``data`` (records, or a page envelope holding them) as a JSON response."""
+    return raw_response(dumps(data), headers_from)
+
+
+def raw_response(body: bytes, headers_from: Response | None = None) -> Response:
     headers = dict(headers_from.headers) if headers_from is not None else None
-    return Response(dumps(data), media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def stored_page(items: list[bytes], next_url: str | None, total: int | None) -> bytes:
+    """The list envelope around figures' JSON texts: ``page()``'s bytes, without parsing
+    them back (orjson writes ``{"items":[…],"next":…,"total":…}`` with no spaces)."""
+    return (
+        b'{"items":['
+        + b",".join(items)
+        + b'],"next":'
+        + dumps(next_url)
+        + b',"total":'
+        + dumps(total)
+        + b"}"
+    )
 
 
 def page(records: list[FigureRecord], next_url: str | None, total: int | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedFile
 from app.schemas.source import SourceWrite
-from app.services import documents, revisions, search_index, seeding
+from app.services import documents, figure_docs, revisions, search_index, seeding
 
 # Fields the server owns: they appear in what is read, but a write may not set them.
 SERVER_OWNED = frozenset(
@@ -217,4 +217,5 @@ def retract(session: Session, kind_name: str, row: Any, actor: str, reason: str)
         action=Action.retract,
     )
     search_index.refresh(session, kind_name, row.id)
+    figure_docs.refresh(session, figure_docs.affected(session, kind_name, [row.id]))
     return row

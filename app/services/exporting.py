@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.models.vocab import Status
 from app.schemas.event import EventPublic
-from app.schemas.figure import FigurePublic
+from app.schemas.figure_json import StoredFigure
 from app.schemas.source import SourcePublic
 from app.services import datapackage, events, figures, sources, tables
 from app.services.events import EventQuery
@@ -31,8 +31,8 @@ def _fetch_and_present(
 ) -> tuple[tables.Fetch, tables.Present]:
     if table == "figures":
         return (
-            lambda s, c, n: figures.list_figures(s, FigureQuery(status=status), limit=n, cursor=c),
-            lambda v: FigurePublic.of(v, base_url),
+            lambda s, c, n: figures.list_stored(s, FigureQuery(status=status), limit=n, cursor=c),
+            lambda v: StoredFigure.of(v, base_url),
         )
     if table == "events":
         return (

@@ -153,6 +153,17 @@ def _known(session: Session, name: str, given: list[str], column: Any) -> None:
         )
 
 
+def measure_ids(session: Session, slugs: list[str]) -> list[int]:
+    """Ids of these measures; a misspelt one is a 400 listing the vocabulary (as ``_known``)."""
+    found = dict(
+        session.exec(select(Measure.slug, Measure.id).where(col(Measure.slug).in_(slugs))).all()
+    )
+    unknown = sorted(set(slugs) - set(found))
+    if unknown:
+        _known(session, "measure", unknown, Measure.slug)
+    return sorted(found.values())
+
+
 def certainly_overlaps(
     text: Any, earliest: Any, latest: Any, date_from: date | None, date_to: date | None
 ) -> list[Any]:
@@ -177,10 +188,13 @@ def certainly_overlaps(
 def _filters(session: Session, query: FigureQuery) -> list[Any]:
     where: list[Any] = []
     if query.measure:
-        _known(session, "measure", query.measure, Measure.slug)
-        where.append(col(Measure.slug).in_(query.measure))
+        # Ids, not a join on the slug: the figure's own index (measure_id, id) then serves
+        # the filter and the keyset order together, on both engines.
+        where.append(col(Figure.measure_id).in_(measure_ids(session, query.measure)))
     if query.event:
-        where.append(col(Event.slug).in_(query.event))
+        where.append(
+            col(Figure.event_id).in_(select(Event.id).where(col(Event.slug).in_(query.event)))
+        )
     if query.source:
         where.append(_chain_has(col(Source.id).in_(source_and_descendants(session, query.source))))
     if query.claimant:
@@ -230,6 +244,16 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
     return where
 
 
+def base_statement() -> Any:
+    """The statement behind every figure view (for app/services/figure_docs.py)."""
+    return _base()
+
+
+def views_of(session: Session, rows: list[Any]) -> list[FigureView]:
+    """Views of ``base_statement()`` rows."""
+    return _views(session, rows)
+
+
 def _views(session: Session, rows: list[Any]) -> list[FigureView]:
     """Views of ``_base()`` rows; a row stands in for the figure (same attribute names)."""
     linked = chains.load(session, "figure", [row.id for row in rows])
@@ -248,25 +272,20 @@ def _views(session: Session, rows: list[Any]) -> list[FigureView]:
     ]
 
 
-def list_figures(
+def _keyset(
     session: Session,
     query: FigureQuery,
+    base: Any,
     *,
-    sort: str | None = None,
-    limit: int = 50,
-    cursor: str | None = None,
-    count: bool = False,
-) -> Page:
-    if query.as_of is not None:
-        from app.services import as_of
-
-        return as_of.list_figures(
-            session, query, query.as_of, sort=sort, limit=limit, cursor=cursor
-        )
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> tuple[list[Any], str | None, int | None]:
+    """One page of ``base`` rows matching ``query``, the next page's cursor and the count."""
     keys = parse_sort(sort, SORTS, "id", Figure.id)
     limit = clamp_limit(limit)
-    where = _filters(session, query)
-    statement = _base().where(*where)
+    statement = base.where(*_filters(session, query))
     total = None
     if count:
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
@@ -278,7 +297,67 @@ def list_figures(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_cursor(keys, [sort_value(last, k) for k in keys])
-    return Page(_views(session, list(rows)), next_cursor, total)
+    return list(rows), next_cursor, total
+
+
+def list_figures(
+    session: Session,
+    query: FigureQuery,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    count: bool = False,
+) -> Page:
+    """A page of figure views (records, chains and names), for the services that read them."""
+    if query.as_of is not None:
+        from app.services import as_of
+
+        return as_of.list_figures(
+            session, query, query.as_of, sort=sort, limit=limit, cursor=cursor
+        )
+    rows, next_cursor, total = _keyset(
+        session, query, _base(), sort=sort, limit=limit, cursor=cursor, count=count
+    )
+    return Page(_views(session, rows), next_cursor, total)
+
+
+@cache
+def _keys_only():  # type: ignore[no-untyped-def]
+    """What a stored page needs of each figure: its id and the columns a cursor keeps."""
+    return sa_select(
+        Figure.id,
+        Figure.slug,
+        Figure.value,
+        Figure.lower_bound,
+        Figure.upper_bound,
+        Figure.period_earliest,
+        Figure.period_latest,
+        Figure.updated_at,
+        Figure.created_at,
+    ).select_from(Figure)
+
+
+def list_stored(
+    session: Session,
+    query: FigureQuery,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    count: bool = False,
+) -> Page:
+    """A page of figures as their stored public texts (app/services/figure_docs.py): what
+    the list endpoints and exports send. ``as_of`` pages are rebuilt from the revisions."""
+    from app.services import figure_docs
+
+    if query.as_of is not None:
+        page = list_figures(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
+        return Page(figure_docs.of_views(page.items), page.next_cursor, page.total)
+    rows, next_cursor, total = _keyset(
+        session, query, _keys_only(), sort=sort, limit=limit, cursor=cursor, count=count
+    )
+    return Page(figure_docs.stored(session, [row.id for row in rows]), next_cursor, total)
 
 
 def _attr(column: Any) -> str:
@@ -307,6 +386,21 @@ def get_figure(session: Session, slug: str) -> FigureView:
     if row is None:
         raise NotFoundError(f"slug: no figure {slug!r}")
     return _views(session, [row])[0]
+
+
+def get_stored(session: Session, slug: str) -> Any:
+    """A figure's stored public texts and ETag (app/services/figure_docs.py)."""
+    from app.services import figure_docs
+
+    figure_id = session.connection().execute(_id_by_slug(), {"slug": slug}).scalar()
+    if figure_id is None:
+        raise NotFoundError(f"slug: no figure {slug!r}")
+    return figure_docs.stored(session, [figure_id])[0]
+
+
+@cache
+def _id_by_slug():  # type: ignore[no-untyped-def]
+    return sa_select(Figure.id).where(Figure.slug == bindparam("slug"))
 
 
 def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView:

@@ -27,7 +27,7 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
 from app.schemas.seed import SeedFile, SeedSource
-from app.services import bulk, revisions, search_index
+from app.services import bulk, figure_docs, revisions, search_index
 
 # The C loader when libyaml is there: the same safe subset of YAML, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -456,10 +456,13 @@ class Writer:
                 self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
 
     def refresh_search(self) -> None:
+        """Bring the derived data up to date: searchable texts and figures' stored texts."""
+        shown: set[int] = set()
         for entity in sorted({entity for entity, _ in self.touched}):
-            search_index.refresh_many(
-                self.session, entity, [row_id for kind, row_id in self.touched if kind == entity]
-            )
+            ids = [row_id for kind, row_id in self.touched if kind == entity]
+            search_index.refresh_many(self.session, entity, ids)
+            shown |= figure_docs.affected(self.session, entity, ids)
+        figure_docs.refresh(self.session, shown)
 
     def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
         """Stored records with these slugs (the ones to update), a page of slugs at a time."""

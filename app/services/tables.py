@@ -225,6 +225,9 @@ class Encoder:
         return self._drain(self.prefix)
 
     def encode(self, items: list[BaseModel]) -> bytes:
+        if items and hasattr(items[0], "raw"):
+            # Stored rows (app/schemas/figure_json.py StoredFigure): already encoded.
+            return b"".join(item.raw(self.fmt) for item in items)  # type: ignore[attr-defined]
         if self.fmt == "ndjson":
             return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
         for item in items:

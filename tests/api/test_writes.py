@@ -34,7 +34,11 @@ def dump(engine) -> list:
                 table.name,
                 [
                     tuple(map(str, row))
-                    for row in conn.execute(text(f"SELECT * FROM {table.name} ORDER BY id"))
+                    for row in conn.execute(
+                        text(
+                            f"SELECT * FROM {table.name} ORDER BY {table.primary_key.columns.keys()[0]}"
+                        )
+                    )
                 ],
             )
             for table in metadata.sorted_tables

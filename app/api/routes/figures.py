@@ -29,7 +29,7 @@ from app.models.vocab import Qualifier, Status
 from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
-from app.schemas.figure_json import FigureRecord
+from app.schemas.figure_json import FigureRecord, StoredFigure
 from app.services import citations, figures
 from app.services.figures import FigureQuery
 from app.services.pagination import DEFAULT_LIMIT
@@ -146,7 +146,7 @@ async def list_figures(
     )
 
     def fetch(session: Session, cursor: str | None, limit: int, count: bool) -> Any:
-        return figures.list_figures(
+        return figures.list_stored(
             session, query, sort=sort, limit=limit, cursor=cursor, count=count
         )
 
@@ -159,7 +159,7 @@ async def list_figures(
             request,
             response,
             table="figures",
-            model=FigureRecord,
+            model=StoredFigure,
             requested=format,
             bom=bom,
             limit=limit,
@@ -184,11 +184,11 @@ async def get_figure(
     The `ETag` is what a correction's `If-Match` needs."""
 
     def answer(session: Session) -> Response:
-        view = (
-            figures.get_figure(session, slug)
-            if as_of is None
-            else figures.get_figure_as_of(session, slug, as_of)
-        )
+        if as_of is None:
+            text = figures.get_stored(session, slug)
+            response.headers["ETag"] = text.etag
+            return figure_json.raw_response(text.json(base_url(request)), response)
+        view = figures.get_figure_as_of(session, slug, as_of)
         response.headers["ETag"] = view.etag
         record = FigureRecord.of(view, base_url(request))
         return figure_json.response(record.data, response)

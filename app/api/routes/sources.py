@@ -25,6 +25,7 @@ from app.api.responses import json_response
 from app.models.vocab import SourceKind, Status
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
+from app.schemas.figure_json import StoredFigure
 from app.schemas.source import SourcePublic
 from app.services import figures, sources
 from app.services.figures import FigureQuery
@@ -155,14 +156,14 @@ def list_source_figures(
         request,
         response,
         table="figures",
-        model=FigurePublic,
+        model=StoredFigure,
         requested=format,
         bom=bom,
         limit=limit,
         cursor=cursor,
         count=count,
         session=session,
-        fetch=lambda s, c, n, total: figures.list_figures(
+        fetch=lambda s, c, n, total: figures.list_stored(
             s, query, sort=sort, limit=n, cursor=c, count=total
         ),
     )

@@ -1,0 +1,193 @@
+"""Stored public texts of figures (``figure_doc``): written with every change, read by lists,
+details and exports.
+
+Every write goes through ``seeding.apply`` or ``editing.retract``; both call ``refresh`` with
+the figures a change shows in (``affected``): a figure's own; an event's figures (the JSON
+names the event, its ETag folds in the event's version); a source's figures and those of the
+sources under it (the chain names a source and its parent). A read of a figure with no stored
+text renders it on the fly (``stored``), so an empty table is slow, never wrong; a stale text
+would be wrong, and tests/test_figure_docs.py checks, after every kind of write, that each
+stored text equals a fresh rendering.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from app.models import Attribution, Figure, FigureDoc, Source
+from app.schemas import figure_json
+from app.schemas.figure_json import FigureRecord
+from app.services import figures, tables
+from app.services.bulk import chunks, insert_rows
+
+_JSON_URL = b',"url":"v1/figures/'
+_CSV_UNSAFE = frozenset(',"\r\n')
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A figure's public texts with a relative URL; ``json`` and ``csv_row`` give them whole."""
+
+    id: int
+    slug: str
+    body: bytes
+    csv: bytes
+    etag: str
+
+    def json(self, base_url: str) -> bytes:
+        """FigurePublic's bytes with ``base_url`` in front of the record's URL: the body
+        starts ``{"slug":"…","url":"`` and a JSON string holds no bare quote, so the first
+        match is the URL."""
+        prefix = orjson.dumps(base_url)[1:-1]
+        return self.body.replace(_JSON_URL, b',"url":"' + prefix + b"v1/figures/", 1)
+
+    def csv_row(self, base_url: str) -> bytes:
+        """The CSV row with the full URL (the second column; the slug before it is plain)."""
+        stored = f",v1/figures/{self.slug},".encode()
+        url = f"{base_url}v1/figures/{self.slug}"
+        if _CSV_UNSAFE.intersection(url):
+            url = '"' + url.replace('"', '""') + '"'
+        return self.csv.replace(stored, f",{url},".encode(), 1)
+
+
+def _csv_line(data: dict[str, object]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(tables.figure_row(data))
+    return buffer.getvalue().encode()
+
+
+def render(session: Session, ids: Iterable[int]) -> dict[int, Stored]:
+    """Fresh texts of these figures, built from the records (the read path's own code)."""
+    out: dict[int, Stored] = {}
+    for page in chunks(sorted(set(ids))):
+        rows = (
+            session.connection()
+            .execute(figures.base_statement().where(col(Figure.id).in_(page)))
+            .all()
+        )
+        for text in of_views(figures.views_of(session, list(rows))):
+            out[text.id] = text
+    return out
+
+
+def of_views(views: Iterable[figures.FigureView]) -> list[Stored]:
+    """The texts of figure views (a live read, or a page rebuilt ``as_of``)."""
+    out = []
+    for view in views:
+        record = FigureRecord.of(view, "")
+        f = view.figure
+        out.append(
+            Stored(
+                f.id,  # type: ignore[arg-type]
+                f.slug,
+                figure_json.dumps(record.data),
+                _csv_line(record.data),
+                view.etag,
+            )
+        )
+    return out
+
+
+def stored(session: Session, ids: list[int]) -> list[Stored]:
+    """The texts of these figures in this order: stored ones read, missing ones rendered."""
+    found: dict[int, Stored] = {}
+    for page in chunks(ids):
+        for figure_id, slug, body, csv_text, etag in session.execute(
+            select(FigureDoc.figure_id, Figure.slug, FigureDoc.body, FigureDoc.csv, FigureDoc.etag)
+            .join(Figure, col(Figure.id) == FigureDoc.figure_id)
+            .where(col(FigureDoc.figure_id).in_(page))
+        ):
+            found[figure_id] = Stored(figure_id, slug, body.encode(), csv_text.encode(), etag)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(render(session, missing))
+    return [found[i] for i in ids if i in found]
+
+
+def affected(session: Session, entity: str, ids: Iterable[int]) -> set[int]:
+    """Ids of the figures whose public text shows these records."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    if entity == "figure":
+        return set(wanted)
+    out: set[int] = set()
+    for page in chunks(wanted):
+        if entity == "event":
+            statement = select(Figure.id).where(col(Figure.event_id).in_(page))
+        elif entity == "source":
+            under = select(Source.id).where(col(Source.parent_id).in_(page))
+            statement = select(Attribution.figure_id).where(
+                col(Attribution.figure_id).is_not(None),
+                col(Attribution.source_id).in_(page) | col(Attribution.source_id).in_(under),
+            )
+        else:
+            return set()
+        out.update(session.execute(statement).scalars())
+    return out
+
+
+def refresh(session: Session, figure_ids: Iterable[int]) -> int:
+    """Rewrite the stored texts of these figures (after they, or what they show, changed);
+    a figure that no longer exists loses its text. Returns how many texts were written."""
+    session.flush()
+    ids = sorted(set(figure_ids))
+    written = 0
+    connection = session.connection()
+    for page in chunks(ids):
+        connection.execute(delete(FigureDoc).where(col(FigureDoc.figure_id).in_(page)))
+        fresh = render(session, page)
+        insert_rows(
+            connection,
+            FigureDoc.__table__,  # type: ignore[attr-defined]
+            [
+                {"figure_id": s.id, "body": s.body.decode(), "csv": s.csv.decode(), "etag": s.etag}
+                for s in fresh.values()
+            ],
+        )
+        written += len(fresh)
+    return written
+
+
+def to_write(session: Session, *, only_missing: bool = False) -> list[int]:
+    """Ids of every figure (or, ``only_missing``, of those with no stored text), in order."""
+    statement = select(Figure.id).order_by(Figure.id)
+    if only_missing:
+        statement = statement.where(
+            ~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists()
+        )
+    return list(session.execute(statement).scalars())
+
+
+def rebuild(session: Session, *, only_missing: bool = False) -> int:
+    """Rewrite every figure's stored text (or write those that have none) in this unit of
+    work. Returns how many were written."""
+    return refresh(session, to_write(session, only_missing=only_missing))
+
+
+def missing(session: Session) -> int:
+    """How many figures have no stored text."""
+    return session.execute(
+        select(func.count())
+        .select_from(Figure)
+        .where(~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists())
+    ).scalar_one()
+
+
+def stale(session: Session) -> list[int]:
+    """Ids of figures whose stored text differs from a fresh rendering (none, unless a write
+    bypassed the services); figures with no stored text are not counted (see ``missing``)."""
+    out = []
+    ids = list(session.execute(select(FigureDoc.figure_id).order_by(FigureDoc.figure_id)).scalars())
+    for page in chunks(ids):
+        fresh = render(session, page)
+        for text in stored(session, list(page)):
+            now = fresh.get(text.id)
+            if now is None or (now.body, now.csv, now.etag) != (text.body, text.csv, text.etag):
+                out.append(text.id)
+    return out
