@@ -1,6 +1,7 @@
 """The application factory. Nothing is built at import time: settings come in, an app goes out."""
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.read_pool.shutdown(wait=False, cancel_futures=True)
             app.state.engine.dispose()
             if app.state.read_engine is not app.state.engine:
                 app.state.read_engine.dispose()
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.read_database_url
         else app.state.engine
     )
+    app.state.read_pool = ThreadPoolExecutor(settings.read_threads, "sourced-read")
     app.state.write_limiter = RateLimiter(settings.writes_per_minute, settings.writes_burst)
     app.state.failed_auth_limiter = RateLimiter(
         settings.failed_auth_per_minute, settings.failed_auth_burst

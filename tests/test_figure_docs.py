@@ -55,8 +55,9 @@ def test_a_stored_text_is_the_documented_record_byte_for_byte(seeded_client, see
 
 def test_a_stored_csv_row_is_the_row_the_encoder_writes(seeded):
     with Session(seeded) as session:
-        ids = session.execute(select(Figure.id).order_by(Figure.id)).scalars().all()
-        texts = figure_docs.stored(session, list(ids))
+        pairs = session.execute(select(Figure.id, Figure.slug).order_by(Figure.id)).all()
+        ids = [i for i, _ in pairs]
+        texts = figure_docs.stored(session, [(i, slug) for i, slug in pairs])
         views = figures.views_of(
             session,
             list(
@@ -73,7 +74,7 @@ def test_a_stored_csv_row_is_the_row_the_encoder_writes(seeded):
 def test_a_base_url_that_needs_quoting_is_quoted_in_csv(seeded):
     with Session(seeded) as session:
         view = figures.get_figure(session, "deserters-since-invasion")
-        text_ = figure_docs.stored(session, [view.figure.id])[0]
+        text_ = figure_docs.stored(session, [(view.figure.id, view.figure.slug)])[0]
     base = 'http://h/a,"b"/'
     live = tables.Encoder("figures", "csv").encode([FigureRecord.of(view, base)])
     assert text_.csv_row(base) == live

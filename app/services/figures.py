@@ -153,11 +153,16 @@ def _known(session: Session, name: str, given: list[str], column: Any) -> None:
         )
 
 
+@cache
+def _measures_by_slug():  # type: ignore[no-untyped-def]
+    return sa_select(Measure.slug, Measure.id).where(
+        col(Measure.slug).in_(bindparam("slugs", expanding=True))
+    )
+
+
 def measure_ids(session: Session, slugs: list[str]) -> list[int]:
     """Ids of these measures; a misspelt one is a 400 listing the vocabulary (as ``_known``)."""
-    found = dict(
-        session.exec(select(Measure.slug, Measure.id).where(col(Measure.slug).in_(slugs))).all()
-    )
+    found = dict(session.connection().execute(_measures_by_slug(), {"slugs": slugs}).all())
     unknown = sorted(set(slugs) - set(found))
     if unknown:
         _known(session, "measure", unknown, Measure.slug)
@@ -275,7 +280,7 @@ def _views(session: Session, rows: list[Any]) -> list[FigureView]:
 def _keyset(
     session: Session,
     query: FigureQuery,
-    base: Any,
+    base: Any,  # a statement, or a function of the sort keys giving one
     *,
     sort: str | None,
     limit: int,
@@ -285,6 +290,8 @@ def _keyset(
     """One page of ``base`` rows matching ``query``, the next page's cursor and the count."""
     keys = parse_sort(sort, SORTS, "id", Figure.id)
     limit = clamp_limit(limit)
+    if callable(base):
+        base = base(tuple(key.name for key in keys))
     statement = base.where(*_filters(session, query))
     total = None
     if count:
@@ -323,19 +330,17 @@ def list_figures(
 
 
 @cache
-def _keys_only():  # type: ignore[no-untyped-def]
-    """What a stored page needs of each figure: its id and the columns a cursor keeps."""
-    return sa_select(
-        Figure.id,
-        Figure.slug,
-        Figure.value,
-        Figure.lower_bound,
-        Figure.upper_bound,
-        Figure.period_earliest,
-        Figure.period_latest,
-        Figure.updated_at,
-        Figure.created_at,
-    ).select_from(Figure)
+def _keys_only(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """What a stored page needs of each figure: its id, its slug (for the URL) and the
+    columns its cursor keeps, nothing more (each datetime read costs a conversion)."""
+    columns: dict[str, Any] = {"id": Figure.id, "slug": Figure.slug}
+    for name in names:
+        if name == "period":
+            columns["period_earliest"] = Figure.period_earliest
+            columns["period_latest"] = Figure.period_latest
+        else:
+            columns[name] = SORTS[name][0]
+    return sa_select(*columns.values()).select_from(Figure)
 
 
 def list_stored(
@@ -355,9 +360,10 @@ def list_stored(
         page = list_figures(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
         return Page(figure_docs.of_views(page.items), page.next_cursor, page.total)
     rows, next_cursor, total = _keyset(
-        session, query, _keys_only(), sort=sort, limit=limit, cursor=cursor, count=count
+        session, query, _keys_only, sort=sort, limit=limit, cursor=cursor, count=count
     )
-    return Page(figure_docs.stored(session, [row.id for row in rows]), next_cursor, total)
+    texts = figure_docs.stored(session, [(row.id, row.slug) for row in rows])
+    return Page(texts, next_cursor, total)
 
 
 def _attr(column: Any) -> str:
@@ -395,7 +401,7 @@ def get_stored(session: Session, slug: str) -> Any:
     figure_id = session.connection().execute(_id_by_slug(), {"slug": slug}).scalar()
     if figure_id is None:
         raise NotFoundError(f"slug: no figure {slug!r}")
-    return figure_docs.stored(session, [figure_id])[0]
+    return figure_docs.stored(session, [(figure_id, slug)])[0]
 
 
 @cache
