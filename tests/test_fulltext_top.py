@@ -43,3 +43,15 @@ def test_a_q_filter_reads_the_full_text_match_first(seeded):
     steps = [row[3] for row in plan]
     assert steps[0].startswith("SCAN search_fts VIRTUAL TABLE"), steps
     assert steps[1] == "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)", steps
+
+
+def test_page_snippets_leave_nothing_behind_and_repeat_on_one_connection(seeded):
+    if seeded.dialect.name != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    with Session(seeded) as session:
+        first = fulltext.search(session, "troops", limit=5)
+        again = fulltext.search(session, "troops", limit=5)
+        left = session.connection().execute(text("SELECT count(*) FROM temp.search_page"))
+        assert left.scalar_one() == 0
+    assert [h.snippet for h in first] == [h.snippet for h in again]
+    assert all("<mark>" in h.snippet for h in first)
