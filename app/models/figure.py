@@ -62,7 +62,7 @@ class Figure(SQLModel, table=True):
     )
     note: str | None = Field(default=None, sa_type=Text)
     status_reason: str | None = Field(default=None, sa_type=Text)
-    status: str = Field(default=Status.published, max_length=16, nullable=False, index=True)
+    status: str = Field(default=Status.published, max_length=16, nullable=False)
     version: int = version_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

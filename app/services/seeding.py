@@ -688,6 +688,7 @@ def apply(
     session: Session, files: list[LoadedFile], actor: str = SEED_ACTOR, reason: str | None = None
 ) -> list[Change]:
     """Write checked files: the one apply step of seeding, bundles and editors' writes."""
+    bulk.refresh_statistics(session.connection())
     writer = Writer(session, actor, reason)
     # Vocabulary and sources of every file first, so files may point at each other.
     for step in (writer.measures, writer.sources, writer.events, writer.figures):

@@ -1,0 +1,43 @@
+"""PostgreSQL: an import keeps the planner's statistics fresh itself (app/services/bulk.py),
+so plans stay right where autovacuum is off or behind."""
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app.services import bulk
+from tests import builders
+
+
+def _last_analyze(engine, table: str):
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = :t"), {"t": table}
+        ).scalar()
+
+
+def test_tables_an_import_grew_are_analyzed_once(engine, tmp_path):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner keeps no such statistics")
+    builders.load(engine, tmp_path / "seed", builders.dataset(400))
+    # The server publishes a transaction's counts within about a second of its commit.
+    deadline = time.monotonic() + 10
+    analyzed: list[str] = []
+    while "attribution" not in analyzed and time.monotonic() < deadline:
+        with engine.begin() as conn:
+            analyzed += bulk.refresh_statistics(conn)
+        time.sleep(0.2)
+    assert {"attribution", "revision"} <= set(analyzed)
+    assert "source" not in analyzed  # two sources: nowhere near 1,000 changes
+    assert _last_analyze(engine, "attribution") is not None
+    time.sleep(1.5)
+    with engine.begin() as conn:
+        assert "attribution" not in bulk.refresh_statistics(conn)
+
+
+def test_sqlite_needs_nothing(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's case is above")
+    with engine.begin() as conn:
+        assert bulk.refresh_statistics(conn) == []
