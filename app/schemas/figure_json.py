@@ -109,20 +109,27 @@ class FigureRecord:
 
 class StoredFigure:
     """A figure's stored texts (app/services/figure_docs.py) with this request's base URL:
-    the CSV and NDJSON encoders take ``raw(fmt)`` as the record's row as it is."""
+    the CSV and NDJSON encoders take ``raw(fmt)`` as the record's row as it is. Each text is
+    made only when asked for (an export asks for one of the two)."""
 
-    __slots__ = ("csv", "json")
+    __slots__ = ("base_url", "stored")
 
-    def __init__(self, json: bytes, csv: bytes):
-        self.json = json
-        self.csv = csv
+    def __init__(self, stored: Any, base_url: str):
+        self.stored = stored
+        self.base_url = base_url
 
     @classmethod
     def of(cls, stored: Any, base_url: str) -> "StoredFigure":
-        return cls(stored.json(base_url), stored.csv_row(base_url))
+        return cls(stored, base_url)
+
+    @property
+    def json(self) -> bytes:
+        return self.stored.json(self.base_url)
 
     def raw(self, fmt: str) -> bytes:
-        return self.json + b"\n" if fmt == "ndjson" else self.csv
+        if fmt == "ndjson":
+            return self.stored.json(self.base_url) + b"\n"
+        return self.stored.csv_row(self.base_url)
 
 
 def response(data: Any, headers_from: Response | None = None) -> Response:

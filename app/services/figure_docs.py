@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -30,6 +31,11 @@ _JSON_URL = b',"url":"v1/figures/'
 _CSV_UNSAFE = frozenset(',"\r\n')
 
 
+@lru_cache(maxsize=64)
+def _json_url(base_url: str) -> bytes:
+    return b',"url":"' + orjson.dumps(base_url)[1:-1] + b"v1/figures/"
+
+
 @dataclass(frozen=True, slots=True)
 class Stored:
     """A figure's public texts with a relative URL; ``json`` and ``csv_row`` give them whole."""
@@ -44,8 +50,7 @@ class Stored:
         """FigurePublic's bytes with ``base_url`` in front of the record's URL: the body
         starts ``{"slug":"…","url":"`` and a JSON string holds no bare quote, so the first
         match is the URL."""
-        prefix = orjson.dumps(base_url)[1:-1]
-        return self.body.replace(_JSON_URL, b',"url":"' + prefix + b"v1/figures/", 1)
+        return self.body.replace(_JSON_URL, _json_url(base_url), 1)
 
     def csv_row(self, base_url: str) -> bytes:
         """The CSV row with the full URL (the second column; the slug before it is plain)."""
