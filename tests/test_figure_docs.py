@@ -1,6 +1,9 @@
 """Figures' stored public texts (app/services/figure_docs.py): written with every change to
 what a figure shows, identical to a fresh rendering, and never needed for a correct answer."""
 
+import threading
+
+import orjson
 import pytest
 from sqlalchemy import delete, func, select, text
 from sqlmodel import Session
@@ -9,7 +12,7 @@ from app.db import unit_of_work
 from app.models import Figure, FigureDoc
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord
-from app.services import figure_docs, figures, keys, tables
+from app.services import editing, figure_docs, figures, keys, tables
 from tests.conftest import assert_figure_texts_fresh
 
 BASE = "http://testserver/"
@@ -176,3 +179,41 @@ def test_without_stored_texts_every_answer_is_the_same(seeded_client, seeded, pa
         assert figure_docs.missing(session) == 8
         assert figure_docs.rebuild(session, only_missing=True) == 8
         assert figure_docs.rebuild(session, only_missing=True) == 0
+
+
+def test_concurrent_corrections_of_an_event_and_its_figure_both_show(seeded):
+    """PostgreSQL: a figure's correction holds its row while its event is corrected in
+    another transaction. The event's writer waits, then renders what the first committed:
+    no duplicate-key 500 (seen under load), no text missing either change."""
+    if seeded.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+
+    def correct(session, kind, slug, patch):
+        row = editing.find(session, kind, slug)
+        record = editing.patched(session, kind, row, patch)
+        editing.update(session, kind, record, "test", "concurrency")
+
+    figure_session = Session(seeded)
+    correct(figure_session, "figure", "deserters-since-invasion", {"note": "Corrected note"})
+    failures: list[BaseException] = []
+
+    def event_writer() -> None:
+        try:
+            with unit_of_work(seeded) as session:
+                correct(session, "event", "russian-desertions", {"title": "Desertions"})
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=event_writer)
+    thread.start()
+    thread.join(timeout=1.0)
+    assert thread.is_alive()  # waiting for the figure's row
+    figure_session.commit()
+    figure_session.close()
+    thread.join(timeout=30)
+    assert failures == []
+    with Session(seeded) as session:
+        view = figures.get_figure(session, "deserters-since-invasion")
+        text_ = figure_docs.stored(session, [(view.figure.id, view.figure.slug)])[0]
+    data = orjson.loads(text_.body)
+    assert (data["note"], data["event"]["title"]) == ("Corrected note", "Desertions")

@@ -158,6 +158,13 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
     written = 0
     connection = session.connection()
     for page in chunks(ids):
+        # Two writers may refresh one figure at once on PostgreSQL (an event's correction
+        # and its figure's). Each locks the figures first, in id order, and renders only
+        # then, so the second waits for the first to commit and renders what it committed:
+        # no duplicate text, none built on the other's old state. (SQLite has one writer.)
+        connection.execute(
+            select(Figure.id).where(col(Figure.id).in_(page)).order_by(Figure.id).with_for_update()
+        )
         connection.execute(delete(FigureDoc).where(col(FigureDoc.figure_id).in_(page)))
         fresh = render(session, page)
         insert_rows(
