@@ -15,12 +15,12 @@ from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from app.api.listing import base_url, link_header, next_url
+from app.api.listing import base_url, figure_page, link_header, next_url
 from app.api.problems import PROBLEM_JSON, Problem
 from app.api.responses import json_response
 from app.errors import DomainError
 from app.schemas.common import Page
-from app.schemas.figure_json import StoredFigure, raw_response, stored_page
+from app.schemas.figure_json import StoredFigure
 from app.services import tables
 from app.services.pagination import DEFAULT_LIMIT
 from app.services.tables import Encoder, Fetch, Present
@@ -222,12 +222,11 @@ def list_answer(
             present=present,
         )
     page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+    if model is StoredFigure:
+        return figure_page(request, response, page)
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     response.headers.add_vary_header("Accept")
-    if model is StoredFigure:
-        items = [present(v).json for v in page.items]
-        return raw_response(stored_page(items, url, page.total), response)
     return json_response(
         Page[model](items=[present(v) for v in page.items], next=url, total=page.total), response
     )

@@ -179,13 +179,16 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
     return written
 
 
+def _without_text() -> Any:
+    """Figures with no stored text."""
+    return ~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists()
+
+
 def to_write(session: Session, *, only_missing: bool = False) -> list[int]:
     """Ids of every figure (or, ``only_missing``, of those with no stored text), in order."""
     statement = select(Figure.id).order_by(Figure.id)
     if only_missing:
-        statement = statement.where(
-            ~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists()
-        )
+        statement = statement.where(_without_text())
     return list(session.execute(statement).scalars())
 
 
@@ -198,9 +201,7 @@ def rebuild(session: Session, *, only_missing: bool = False) -> int:
 def missing(session: Session) -> int:
     """How many figures have no stored text."""
     return session.execute(
-        select(func.count())
-        .select_from(Figure)
-        .where(~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists())
+        select(func.count()).select_from(Figure).where(_without_text())
     ).scalar_one()
 
 

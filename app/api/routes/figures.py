@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.api import formats, problems
 from app.api.deps import SessionDep, in_read_session
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url, figure_page
+from app.api.listing import base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -32,7 +32,6 @@ from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord, StoredFigure
 from app.services import citations, figures
 from app.services.figures import FigureQuery
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -151,10 +150,6 @@ async def list_figures(
         )
 
     def answer(session: Session) -> Response:
-        if formats.negotiate(request, format) == "json":
-            return figure_page(
-                request, response, fetch(session, cursor, limit or DEFAULT_LIMIT, count)
-            )
         return formats.list_answer(
             request,
             response,
