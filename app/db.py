@@ -1,10 +1,13 @@
 """Engine construction and the unit of work: the one place that commits."""
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from app.settings import Settings, normalise_database_url
@@ -73,13 +76,56 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # A write takes the lock when it starts, not when it first writes: otherwise two
         # writers that both read first end in a snapshot conflict SQLite cannot wait out.
+        # Straight on the driver (through exec_driver_sql it cost a detail read 30 us, more
+        # than its query), its errors wrapped as SQLAlchemy's, as exec_driver_sql did: a
+        # write that waited out the busy timeout is still an OperationalError (a 503).
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
 
 def writer(engine: Engine) -> Engine:
     """The same engine, for transactions that will write (BEGIN IMMEDIATE on SQLite)."""
     return engine.execution_options(sqlite_immediate=True) if is_sqlite(engine) else engine
+
+
+@contextmanager
+def driver_reader(engine: Engine) -> Iterator[Any]:
+    """A pooled driver connection for reads of **one statement each**: no Session, no ORM
+    and no BEGIN, for the hottest reads (a figure's detail). One statement sees one
+    snapshot on both engines; anything that needs two statements to agree uses
+    ``unit_of_work``. The pool rolls back whatever the driver opened when it takes the
+    connection back. Measured in-process on a figure's detail: 197 -> 10 us."""
+    connection = engine.raw_connection()
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple | None:
+    """One row of one statement through ``driver_reader``. The driver's errors come out
+    as SQLAlchemy's (``OperationalError`` and the rest), as they do from a Session, so that
+    a locked or unreachable database is answered the same way on every path."""
+    with driver_reader(engine) as connection:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(statement, parameters)
+            return cursor.fetchone()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                statement, parameters, exc, engine.dialect.loaded_dbapi.Error
+            ) from exc
+        finally:
+            cursor.close()
+
+
+def placeholder(engine: Engine) -> str:
+    """The driver's parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
 
 @contextmanager

@@ -1,6 +1,9 @@
 import os
 
-from app.db import build_engine
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from app.db import build_engine, driver_fetchone, placeholder
 from app.settings import Settings
 
 
@@ -23,3 +26,17 @@ def test_an_in_memory_sqlite_database_still_builds():
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     engine.dispose()
+
+
+def test_a_driver_read_raises_sqlalchemys_errors_and_returns_its_connection(engine):
+    # The detail's one-statement read bypasses the Session; a failing statement must still
+    # come out as SQLAlchemy's error (what the 503 and 500 handlers know), and the
+    # connection must go back to the pool.
+    checked_out = engine.pool.checkedout()
+    with pytest.raises(DBAPIError) as raised:
+        driver_fetchone(engine, "SELECT missing_column FROM figure", ())
+    assert not isinstance(raised.value.orig, DBAPIError)
+    assert raised.value.statement == "SELECT missing_column FROM figure"
+    assert engine.pool.checkedout() == checked_out
+    mark = placeholder(engine)
+    assert driver_fetchone(engine, f"SELECT {mark} + 1", (41,)) == (42,)

@@ -18,7 +18,7 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_read_engine(request: Request) -> Engine:
+def read_engine(request: Request) -> Engine:
     return request.app.state.read_engine
 
 
@@ -52,10 +52,14 @@ async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
         with unit_of_work(request.app.state.read_engine) as session:
             return work(session)
 
+    return await in_read_pool(request, run)
+
+
+async def in_read_pool(request: Request, work: Callable[..., T], *args: object) -> T:
+    """``work(*args)`` in the read threads (see ``in_read_session``)."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        request.app.state.read_pool, functools.partial(contextvars.copy_context().run, run)
-    )
+    call = functools.partial(contextvars.copy_context().run, work, *args)
+    return await loop.run_in_executor(request.app.state.read_pool, call)
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
@@ -65,7 +69,7 @@ def get_write_session(request: Request) -> Iterator[Session]:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
+ReadEngineDep = Annotated[Engine, Depends(read_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 # Scope "function": the write commits when the route returns, before the response is sent,

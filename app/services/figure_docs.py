@@ -18,9 +18,11 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select
+from sqlalchemy import LargeBinary, cast, delete, func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.db import driver_fetchone, placeholder
 from app.models import Attribution, Figure, FigureDoc, Source
 from app.schemas import figure_json
 from app.schemas.figure_json import FigureRecord
@@ -59,6 +61,54 @@ class Stored:
         if _CSV_UNSAFE.intersection(url):
             url = '"' + url.replace('"', '""') + '"'
         return self.csv.replace(stored, f",{url},".encode(), 1)
+
+
+def with_texts(session: Session, statement: Any) -> Any:
+    """A page statement over ``figure`` with each figure's stored texts last (NULL when it
+    has none): one statement for a page instead of its ids, then its texts. The texts come
+    as bytes, which is what a response sends: no decoding by the driver, no encoding back."""
+    body, csv_text = col(FigureDoc.body), col(FigureDoc.csv)
+    if session.get_bind().dialect.name == "sqlite":
+        as_bytes = [cast(body, LargeBinary), cast(csv_text, LargeBinary)]
+    else:
+        as_bytes = [func.convert_to(c, "UTF8", type_=LargeBinary) for c in (body, csv_text)]
+    return statement.outerjoin(FigureDoc, col(FigureDoc.figure_id) == Figure.id).add_columns(
+        *as_bytes, col(FigureDoc.etag)
+    )
+
+
+def of_rows(session: Session, rows: list[Any]) -> list[Stored]:
+    """The texts of ``with_texts`` rows (id and slug first, texts last), in their order;
+    those without one are rendered."""
+    out: list[Stored | None] = []
+    missing: dict[int, int] = {}
+    for row in rows:
+        body = row[-3]
+        if body is None:
+            missing[row[0]] = len(out)
+            out.append(None)
+        else:
+            out.append(Stored(row[0], row[1], body, row[-2], row[-1]))
+    if missing:
+        for figure_id, text in render(session, missing).items():
+            out[missing[figure_id]] = text
+    return out  # type: ignore[return-value]
+
+
+def by_slug(engine: Engine, slug: str) -> Stored | None:
+    """A figure's stored texts by its slug, in one statement on a bare driver connection
+    (``app.db.driver_reader``). None when there is no such figure or it has no stored text:
+    the caller then takes the full path, which answers 404 or renders the text."""
+    row = driver_fetchone(
+        engine,
+        "SELECT d.figure_id, d.body, d.csv, d.etag FROM figure f"
+        f" JOIN figure_doc d ON d.figure_id = f.id WHERE f.slug = {placeholder(engine)}",
+        (slug,),
+    )
+    if row is None:
+        return None
+    figure_id, body, csv_text, etag = row
+    return Stored(figure_id, slug, body.encode(), csv_text.encode(), etag)
 
 
 def _csv_line(data: dict[str, object]) -> bytes:

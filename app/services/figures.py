@@ -1,5 +1,6 @@
 """Figures: filtered, sorted, keyset-paginated lists and details, each with its chain."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -286,8 +287,10 @@ def _keyset(
     limit: int,
     cursor: str | None,
     count: bool,
+    page: Callable[[Any], Any] | None = None,
 ) -> tuple[list[Any], str | None, int | None]:
-    """One page of ``base`` rows matching ``query``, the next page's cursor and the count."""
+    """One page of ``base`` rows matching ``query``, the next page's cursor and the count.
+    ``page`` adds to the page's statement what the count does not need (stored texts)."""
     keys = parse_sort(sort, SORTS, "id", Figure.id)
     limit = clamp_limit(limit)
     if callable(base):
@@ -298,6 +301,8 @@ def _keyset(
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     if cursor:
         statement = statement.where(after(keys, decode_cursor(cursor, keys)))
+    if page is not None:
+        statement = page(statement)
     rows = session.connection().execute(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
@@ -360,10 +365,16 @@ def list_stored(
         page = list_figures(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
         return Page(figure_docs.of_views(page.items), page.next_cursor, page.total)
     rows, next_cursor, total = _keyset(
-        session, query, _keys_only, sort=sort, limit=limit, cursor=cursor, count=count
+        session,
+        query,
+        _keys_only,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        page=lambda statement: figure_docs.with_texts(session, statement),
     )
-    texts = figure_docs.stored(session, [(row.id, row.slug) for row in rows])
-    return Page(texts, next_cursor, total)
+    return Page(figure_docs.of_rows(session, rows), next_cursor, total)
 
 
 def _attr(column: Any) -> str:

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from app.api import formats, problems
-from app.api.deps import SessionDep, in_read_session
+from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url
 from app.api.params import (
@@ -30,7 +30,7 @@ from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord, StoredFigure
-from app.services import citations, figures
+from app.services import citations, figure_docs, figures
 from app.services.figures import FigureQuery
 
 router = APIRouter(
@@ -180,14 +180,22 @@ async def get_figure(
 
     def answer(session: Session) -> Response:
         if as_of is None:
-            text = figures.get_stored(session, slug)
-            response.headers["ETag"] = text.etag
-            return figure_json.raw_response(text.json(base_url(request)), response)
+            return stored_answer(figures.get_stored(session, slug))
         view = figures.get_figure_as_of(session, slug, as_of)
         response.headers["ETag"] = view.etag
         record = FigureRecord.of(view, base_url(request))
         return figure_json.response(record.data, response)
 
+    def stored_answer(text: figure_docs.Stored) -> Response:
+        response.headers["ETag"] = text.etag
+        return figure_json.raw_response(text.json(base_url(request)), response)
+
+    if as_of is None:
+        # The common case in one driver statement; an unknown slug or a figure without its
+        # stored text takes the full path below (a 404, or the text rendered).
+        stored = await in_read_pool(request, figure_docs.by_slug, read_engine(request), slug)
+        if stored is not None:
+            return stored_answer(stored)  # type: ignore[return-value]
     return await in_read_session(request, answer)  # type: ignore[return-value]
 
 
