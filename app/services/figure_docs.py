@@ -63,12 +63,14 @@ class Stored:
         return self.csv.replace(stored, f",{url},".encode(), 1)
 
 
-def with_texts(session: Session, statement: Any) -> Any:
+@lru_cache(maxsize=64)
+def with_texts(dialect: str, statement: Any) -> Any:
     """A page statement over ``figure`` with each figure's stored texts last (NULL when it
     has none): one statement for a page instead of its ids, then its texts. The texts come
-    as bytes, which is what a response sends: no decoding by the driver, no encoding back."""
+    as bytes, which is what a response sends: no decoding by the driver, no encoding back.
+    Built once per base statement (``figures._keys_only`` makes one per sort)."""
     body, csv_text = col(FigureDoc.body), col(FigureDoc.csv)
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         as_bytes = [cast(body, LargeBinary), cast(csv_text, LargeBinary)]
     else:
         as_bytes = [func.convert_to(c, "UTF8", type_=LargeBinary) for c in (body, csv_text)]

@@ -191,12 +191,18 @@ def certainly_overlaps(
     return where
 
 
+def _in(column: Any, values: Any) -> Any:
+    """``column IN values`` with the values in one expanding parameter: ``in_`` with a list
+    coerces each value into its own bound parameter, which cost more than the query."""
+    return col(column).in_(bindparam(None, list(values), expanding=True))
+
+
 def _filters(session: Session, query: FigureQuery) -> list[Any]:
     where: list[Any] = []
     if query.measure:
         # Ids, not a join on the slug: the figure's own index (measure_id, id) then serves
         # the filter and the keyset order together, on both engines.
-        where.append(col(Figure.measure_id).in_(measure_ids(session, query.measure)))
+        where.append(_in(Figure.measure_id, measure_ids(session, query.measure)))
     if query.event:
         where.append(
             col(Figure.event_id).in_(select(Event.id).where(col(Event.slug).in_(query.event)))
@@ -228,7 +234,7 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
     if query.unit:
         _known(session, "unit", query.unit, Figure.unit)
         where.append(col(Figure.unit).in_(query.unit))
-    where.append(col(Figure.status).in_(query.status or VISIBLE))
+    where.append(_in(Figure.status, query.status or VISIBLE))
     where.extend(
         certainly_overlaps(
             Figure.period,
@@ -238,11 +244,12 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
             query.date_to,
         )
     )
-    best = func.coalesce(Figure.value, Figure.lower_bound, Figure.upper_bound)
-    if query.value_gte is not None:
-        where.append(best >= query.value_gte)
-    if query.value_lte is not None:
-        where.append(best <= query.value_lte)
+    if query.value_gte is not None or query.value_lte is not None:
+        best = func.coalesce(Figure.value, Figure.lower_bound, Figure.upper_bound)
+        if query.value_gte is not None:
+            where.append(best >= query.value_gte)
+        if query.value_lte is not None:
+            where.append(best <= query.value_lte)
     if query.q is not None:
         if not fulltext.terms(query.q):
             raise InvalidParameterError("q: give at least one word to search for")
@@ -287,22 +294,25 @@ def _keyset(
     limit: int,
     cursor: str | None,
     count: bool,
-    page: Callable[[Any], Any] | None = None,
+    page: Callable[[tuple[str, ...]], Any] | None = None,
 ) -> tuple[list[Any], str | None, int | None]:
     """One page of ``base`` rows matching ``query``, the next page's cursor and the count.
-    ``page`` adds to the page's statement what the count does not need (stored texts)."""
+    ``page``, a function of the sort keys like ``base``, gives the page's own statement:
+    ``base``'s columns first, then what the count does not need (stored texts)."""
     keys = parse_sort(sort, SORTS, "id", Figure.id)
     limit = clamp_limit(limit)
+    names = tuple(key.name for key in keys)
     if callable(base):
-        base = base(tuple(key.name for key in keys))
-    statement = base.where(*_filters(session, query))
+        base = base(names)
+    where = _filters(session, query)
+    statement = base.where(*where)
     total = None
     if count:
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if page is not None:
+        statement = page(names).where(*where)
     if cursor:
         statement = statement.where(after(keys, decode_cursor(cursor, keys)))
-    if page is not None:
-        statement = page(statement)
     rows = session.connection().execute(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
@@ -372,7 +382,9 @@ def list_stored(
         limit=limit,
         cursor=cursor,
         count=count,
-        page=lambda statement: figure_docs.with_texts(session, statement),
+        page=lambda names: figure_docs.with_texts(
+            session.get_bind().dialect.name, _keys_only(names)
+        ),
     )
     return Page(figure_docs.of_rows(session, rows), next_cursor, total)
 
