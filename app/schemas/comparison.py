@@ -12,23 +12,35 @@ class ClaimantFigures(BaseModel):
         description="The source at position 0 of these figures' chains."
     )
     party_to_conflict: str | None = Field(description="The claimant's side; null if independent.")
+    figure_count: int = Field(
+        description="How many visible figures of the measure this claimant makes; "
+        "`figures` holds the first `figures_per_claimant` of them, by id."
+    )
     figures: list[FigurePublic]
 
 
 class MeasureComparison(BaseModel):
     measure: MeasurePublic
     claimants: list[ClaimantFigures]
+    next: str | None = Field(
+        default=None, description="The next page of claimants; null on the last page."
+    )
 
     @classmethod
-    def of(cls, measure_view, groups, base_url: str) -> "MeasureComparison":  # type: ignore[no-untyped-def]
+    def of(cls, comparison, base_url: str, next_url: str | None) -> "MeasureComparison":  # type: ignore[no-untyped-def]
         claimants = []
-        for group in groups:
+        for group in comparison.groups:
             ref = group.claimant
             claimants.append(
                 ClaimantFigures(
                     claimant=SourceRef.of(ref) if ref else None,
                     party_to_conflict=ref.party_to_conflict if ref else None,
+                    figure_count=group.figure_count,
                     figures=[FigurePublic.of(f, base_url) for f in group.figures],
                 )
             )
-        return cls(measure=MeasurePublic.of(measure_view, base_url), claimants=claimants)
+        return cls(
+            measure=MeasurePublic.of(comparison.measure, base_url),
+            claimants=claimants,
+            next=next_url,
+        )

@@ -1,7 +1,11 @@
 """The read API on a small built dataset: filters, details, chains, search, errors."""
 
 import pytest
+from sqlmodel import select
 
+from app.db import unit_of_work
+from app.models import Figure
+from app.services import editing
 from tests import builders
 
 
@@ -282,3 +286,58 @@ class TestHttpCaching:
         exposed = response.headers["access-control-expose-headers"]
         assert "ETag" in exposed
         assert "Link" in exposed
+
+
+class TestMeasureComparisonAtScale:
+    """A measure of a large dataset has tens of thousands of figures: the comparison shows each
+    claimant's count and first figures, and pages through the claimants."""
+
+    def groups(self, response):
+        assert response.status_code == 200, response.text
+        return [
+            (g["claimant"]["slug"], g["figure_count"], [f["slug"] for f in g["figures"]])
+            for g in response.json()["claimants"]
+        ]
+
+    def test_each_claimant_shows_its_count_and_its_first_figures(self, api):
+        response = api.get("/v1/measures/deserters?figures_per_claimant=1")
+        assert self.groups(response) == [
+            ("ministry", 2, ["fig-0002"]),
+            ("observers", 2, ["fig-0001"]),
+        ]
+        assert response.json()["measure"]["figure_count"] == 4
+        assert response.json()["next"] is None
+
+    def test_claimants_come_a_page_at_a_time(self, api):
+        first = api.get("/v1/measures/deserters?limit=1")
+        assert self.groups(first) == [("ministry", 2, ["fig-0002", "fig-0004"])]
+        second = api.get(first.json()["next"])
+        assert self.groups(second) == [("observers", 2, ["fig-0001", "fig-0005"])]
+        assert second.json()["next"] is None
+        assert second.json()["measure"]["figure_count"] == 4
+
+    def test_a_retracted_figure_is_neither_shown_nor_counted(self, api, engine):
+        with unit_of_work(engine) as session:
+            row = session.exec(select(Figure).where(Figure.slug == "fig-0002")).one()
+            editing.retract(session, "figure", row, "desk editor", "the outlet withdrew it")
+        response = api.get("/v1/measures/deserters", headers={"Cache-Control": "no-cache"})
+        assert self.groups(response) == [
+            ("ministry", 1, ["fig-0004"]),
+            ("observers", 2, ["fig-0001", "fig-0005"]),
+        ]
+        assert response.json()["measure"]["figure_count"] == 3
+
+    @pytest.mark.parametrize(
+        ("query", "status", "field"),
+        [
+            ("figures_per_claimant=0", 422, "figures_per_claimant"),
+            ("figures_per_claimant=101", 422, "figures_per_claimant"),
+            ("limit=501", 422, "limit"),
+            ("cursor=not-a-cursor", 400, "cursor"),
+        ],
+    )
+    def test_bad_paging_is_a_problem_naming_the_field(self, api, query, status, field):
+        response = api.get(f"/v1/measures/deserters?{query}")
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/problem+json"
+        assert field in response.json()["detail"]

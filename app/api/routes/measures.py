@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.api import problems
 from app.api.deps import SessionDep
-from app.api.listing import base_url
-from app.api.params import forbid_unknown_query_params
+from app.api.listing import base_url, next_url
+from app.api.params import Cursor, forbid_unknown_query_params
 from app.schemas.common import Page
 from app.schemas.comparison import MeasureComparison
 from app.schemas.measure import MeasurePublic
 from app.services import measures
+from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(
     prefix="/v1/measures",
@@ -46,7 +47,34 @@ def compare_measure(
             examples=["killed_or_wounded"],
         ),
     ],
+    figures_per_claimant: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=measures.MAX_PER_CLAIMANT,
+            description="How many of each claimant's figures to show, the first by id "
+            f"(1 to {measures.MAX_PER_CLAIMANT}). `figure_count` says how many there are; "
+            "`/v1/figures?measure=…&claimant=…` lists them all.",
+            examples=[measures.PER_CLAIMANT],
+        ),
+    ] = measures.PER_CLAIMANT,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_LIMIT,
+            description=f"Claimants per page (1 to {MAX_LIMIT}).",
+            examples=[DEFAULT_LIMIT],
+        ),
+    ] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> MeasureComparison:
-    """Every figure for the measure, grouped by claimant with the claimant's side in the conflict."""
-    view, groups = measures.compare(session, measure)
-    return MeasureComparison.of(view, groups, base_url(request))
+    """The measure's claimants side by side, by claimant slug (figures without a claimant
+    last), each with its side in the conflict, how many figures it makes and the first of
+    them. A large measure is paged: `next` links to the following claimants."""
+    comparison = measures.compare(
+        session, measure, per_claimant=figures_per_claimant, limit=limit, cursor=cursor
+    )
+    return MeasureComparison.of(
+        comparison, base_url(request), next_url(request, comparison.next_cursor)
+    )
