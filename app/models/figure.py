@@ -3,12 +3,17 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import created_at_field, updated_at_field, version_field
 from app.models.types import ExactDecimal
 from app.models.vocab import Qualifier, Status, in_check
+
+# What lists show by default; the rest is "hidden". The partial index's condition, written
+# out with literals: a planner uses a partial index only for a query with the same condition.
+VISIBLE = (Status.published.value, Status.corrected.value)
+HIDDEN = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in VISIBLE))
 
 
 class Figure(SQLModel, table=True):
@@ -37,6 +42,15 @@ class Figure(SQLModel, table=True):
         CheckConstraint("derived_from_id IS NULL OR derived_from_id <> id", name="not_own_origin"),
         Index("ix_figure_measure_id_id", "measure_id", "id"),
         Index("ix_figure_period_range", "period_earliest", "period_latest"),
+        # Only the figures lists leave out (retracted, superseded, ...): a handful, so the
+        # vocabulary's visible counts are every figure (the covering index above) minus
+        # these, instead of reading the status of every figure (1.5 s over a million).
+        Index(
+            "ix_figure_hidden_measure_id",
+            "measure_id",
+            sqlite_where=text(HIDDEN),
+            postgresql_where=text(HIDDEN),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

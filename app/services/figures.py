@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
+from app.models.figure import VISIBLE
 from app.services import chains, citations, fulltext, history, versions
 from app.services.pagination import (
     SortKey,
@@ -38,7 +39,6 @@ SORTS: dict[str, tuple[Any, bool]] = {
     "updated_at": (Figure.updated_at, False),
     "created_at": (Figure.created_at, False),
 }
-VISIBLE = ("published", "corrected")
 
 
 @dataclass
