@@ -336,6 +336,15 @@ def main() -> None:
             ("big measure, page 1", sourced, sourced_first, datasette, datasette_first),
             (f"big measure, page {page}", sourced, sourced_deep, datasette, datasette_deep),
             ("repeated request, cache on", cached, base["cached"] + list_path, None, None),
+            # The vocabulary's counts and the big measure's claimants side by side.
+            ("measure vocabulary, counts", sourced, base["sourced"] + "/v1/measures", None, None),
+            (
+                "big measure's comparison",
+                sourced,
+                f"{base['sourced']}/v1/measures/{big}",
+                None,
+                None,
+            ),
         ]
         # The ceiling answers each case with that case's own body, byte for byte.
         bodies = DATA / "ceiling-bodies"
