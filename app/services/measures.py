@@ -64,6 +64,11 @@ class Comparison:
     next_cursor: str | None
 
 
+# Past this many hidden figures in a measure, the first figures are picked with a status
+# test per row instead of picking a few extra and dropping the hidden ones afterwards.
+HIDDEN_SLACK = 200
+
+
 def compare(
     session: Session,
     slug: str,
@@ -74,27 +79,45 @@ def compare(
 ) -> Comparison:
     """A page of claimants of this measure's visible figures (by claimant slug, figures with
     no claimant last), each with its figure count and its first ``per_claimant`` figures in
-    id order. Four statements and the figures' chains, whatever the measure's size."""
+    id order; a fixed handful of statements whatever the measure's size.
+
+    As in ``list_measures``, counts are every figure (the covering index on measure_id, id)
+    less the hidden ones (their partial index): reading each figure's status cost most of
+    the time. A claimant whose figures are all hidden is left out, so a page may hold fewer
+    than ``limit`` claimants; ``next`` still leads through all of them."""
     measure = session.exec(select(Measure).where(Measure.slug == slug)).first()
     if measure is None:
         raise NotFoundError(f"measure: no measure {slug!r}")
     limit = clamp_limit(limit)
     per_claimant = max(1, min(per_claimant, MAX_PER_CLAIMANT))
-    visible = [Figure.measure_id == measure.id, col(Figure.status).in_(VISIBLE)]
-    total = session.exec(select(func.count()).select_from(Figure).where(*visible)).one()
+    of_measure = Figure.measure_id == measure.id
+    every, hidden = session.exec(
+        select(
+            select(func.count()).select_from(Figure).where(of_measure).scalar_subquery(),
+            select(func.count())
+            .select_from(Figure)
+            .where(of_measure, text(HIDDEN))
+            .scalar_subquery(),
+        )
+    ).one()
+    view = MeasureView(measure, every - hidden)
     claimant = aliased(Attribution)
-    groups = (
-        select(Source.id, Source.slug, func.count(col(Figure.id)))
+    on_claimant = (claimant.figure_id == Figure.id) & (claimant.position == 0)
+    counts = (
+        select(claimant.source_id.label("source_id"), func.count().label("n"))  # type: ignore[attr-defined]
         .select_from(Figure)
-        .outerjoin(claimant, (claimant.figure_id == Figure.id) & (claimant.position == 0))
-        .outerjoin(Source, col(Source.id) == claimant.source_id)
-        .where(*visible)
-        .group_by(col(Source.id), col(Source.slug))
+        .outerjoin(claimant, on_claimant)
+        .where(of_measure)
+        .group_by(claimant.source_id)
+        .subquery()
+    )
+    groups = select(counts.c.source_id, Source.slug, counts.c.n).outerjoin(
+        Source, col(Source.id) == counts.c.source_id
     )
     if cursor:
         (after,) = decode_cursor(cursor, CLAIMANT_KEYS)
         if after is None:  # the group without a claimant is always last
-            return Comparison(MeasureView(measure, total), [], None)
+            return Comparison(view, [], None)
         groups = groups.where(col(Source.slug).is_(None) | (col(Source.slug) > after))
     rows = session.exec(
         groups.order_by(col(Source.slug).is_(None), col(Source.slug)).limit(limit + 1)
@@ -103,23 +126,46 @@ def compare(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(CLAIMANT_KEYS, [rows[-1][1]])
-    by_claimant = _first_figures(session, visible, [row[0] for row in rows], per_claimant)
+    hidden_by_claimant: dict[int | None, int] = {}
+    if hidden:
+        hidden_by_claimant = dict(
+            session.exec(
+                select(claimant.source_id, func.count())
+                .select_from(Figure)
+                .outerjoin(claimant, on_claimant)
+                .where(of_measure, text(HIDDEN))
+                .group_by(claimant.source_id)
+            ).all()
+        )
+    shown = [
+        (source_id, claimant_slug, n - hidden_by_claimant.get(source_id, 0))
+        for source_id, claimant_slug, n in rows
+    ]
+    shown = [row for row in shown if row[2] > 0]
+    by_claimant = _first_figures(
+        session, of_measure, [row[0] for row in shown], per_claimant, hidden
+    )
     return Comparison(
-        MeasureView(measure, total),
+        view,
         [
             ClaimantGroup(by_claimant[claimant_slug][1], by_claimant[claimant_slug][0], count)
-            for _, claimant_slug, count in rows
+            for _, claimant_slug, count in shown
         ],
         next_cursor,
     )
 
 
 def _first_figures(
-    session: Session, visible: list[Any], claimant_ids: list[int | None], per_claimant: int
+    session: Session,
+    of_measure: Any,
+    claimant_ids: list[int | None],
+    per_claimant: int,
+    hidden: int,
 ) -> dict[str | None, tuple[list[FigureView], object | None]]:
     """The first ``per_claimant`` visible figures (by id) of each of these claimants (None:
     figures without one), as views, with the claimant's SourceRef from their chains; keyed
-    by the claimant's slug."""
+    by the claimant's slug. With few hidden figures in the measure, it ranks every figure
+    and takes that many more, then drops the hidden ones."""
     if not claimant_ids:
         return {}
     claimant = aliased(Attribution)
@@ -128,6 +174,11 @@ def _first_figures(
     which = col(owner).in_(named) if named else false()
     if None in claimant_ids:
         which = which | col(owner).is_(None)
+    where = [of_measure, which]
+    take = per_claimant + hidden
+    if hidden > HIDDEN_SLACK:
+        where.append(col(Figure.status).in_(VISIBLE))
+        take = per_claimant
     ranked = (
         select(
             col(Figure.id).label("figure_id"),
@@ -135,20 +186,22 @@ def _first_figures(
         )
         .select_from(Figure)
         .outerjoin(claimant, (claimant.figure_id == Figure.id) & (claimant.position == 0))
-        .where(*visible, which)
+        .where(*where)
         .subquery()
     )
     ids = list(
         session.exec(
-            select(ranked.c.figure_id)
-            .where(ranked.c.n <= per_claimant)
-            .order_by(ranked.c.figure_id)
+            select(ranked.c.figure_id).where(ranked.c.n <= take).order_by(ranked.c.figure_id)
         ).all()
     )
     out: dict[str | None, tuple[list[FigureView], object | None]] = {}
     for view in _views_by_id(session, ids):
+        if view.figure.status not in VISIBLE:
+            continue
         ref = view.chain[0].source if view.chain else None
-        out.setdefault(ref.slug if ref else None, ([], ref))[0].append(view)
+        group = out.setdefault(ref.slug if ref else None, ([], ref))[0]
+        if len(group) < per_claimant:
+            group.append(view)
     return out
 
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 from app.db import unit_of_work
 from app.models import Figure
 from app.models.figure import HIDDEN
-from app.services import editing
+from app.services import editing, measures
 from tests import builders
 
 
@@ -332,6 +332,24 @@ class TestMeasureComparisonAtScale:
             ("deserters", 3),
             ("people_killed", 2),
         ]
+
+    @pytest.mark.parametrize("slack", [200, 0])
+    def test_a_claimant_whose_figures_are_all_hidden_is_left_out(
+        self, api, engine, monkeypatch, slack
+    ):
+        # slack 0: the first figures are picked with a status test per row instead of
+        # picking extra ones and dropping the hidden; the answer must be the same.
+        monkeypatch.setattr(measures, "HIDDEN_SLACK", slack)
+        with unit_of_work(engine) as session:
+            for slug in ("fig-0002", "fig-0004", "fig-0005"):
+                row = session.exec(select(Figure).where(Figure.slug == slug)).one()
+                editing.retract(session, "figure", row, "desk editor", "withdrawn")
+        response = api.get("/v1/measures/deserters?limit=1", headers={"Cache-Control": "no-cache"})
+        # The first page held the ministry only, and it has nothing visible left.
+        assert self.groups(response) == []
+        assert response.json()["measure"]["figure_count"] == 1
+        second = api.get(response.json()["next"], headers={"Cache-Control": "no-cache"})
+        assert self.groups(second) == [("observers", 1, ["fig-0001"])]
 
     def test_the_hidden_figures_are_counted_from_their_partial_index(self, api, engine):
         # The vocabulary's counts subtract the hidden figures; SQLite uses the partial index

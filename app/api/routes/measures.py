@@ -3,9 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlmodel import Session
 
 from app.api import problems
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, in_read_session
 from app.api.listing import base_url, next_url
 from app.api.params import Cursor, forbid_unknown_query_params
 from app.schemas.common import Page
@@ -36,9 +37,8 @@ def list_measures(request: Request, session: SessionDep) -> Page[MeasurePublic]:
 @router.get(
     "/{measure}", summary="Competing figures for one measure", response_model=MeasureComparison
 )
-def compare_measure(
+async def compare_measure(
     request: Request,
-    session: SessionDep,
     measure: Annotated[
         str,
         Path(
@@ -72,9 +72,15 @@ def compare_measure(
     """The measure's claimants side by side, by claimant slug (figures without a claimant
     last), each with its side in the conflict, how many figures it makes and the first of
     them. A large measure is paged: `next` links to the following claimants."""
-    comparison = measures.compare(
-        session, measure, per_claimant=figures_per_claimant, limit=limit, cursor=cursor
-    )
-    return MeasureComparison.of(
-        comparison, base_url(request), next_url(request, comparison.next_cursor)
-    )
+    # In the read threads, like the figures lists: at most ``read_threads`` comparisons
+    # (each reads every figure of its measure) run at once, which bounds their memory.
+
+    def answer(session: Session) -> MeasureComparison:
+        comparison = measures.compare(
+            session, measure, per_claimant=figures_per_claimant, limit=limit, cursor=cursor
+        )
+        return MeasureComparison.of(
+            comparison, base_url(request), next_url(request, comparison.next_cursor)
+        )
+
+    return await in_read_session(request, answer)
