@@ -63,14 +63,7 @@ def test_a_stored_csv_row_is_the_row_the_encoder_writes(seeded):
         pairs = session.execute(select(Figure.id, Figure.slug).order_by(Figure.id)).all()
         ids = [i for i, _ in pairs]
         texts = figure_docs.stored(session, [(i, slug) for i, slug in pairs])
-        views = figures.views_of(
-            session,
-            list(
-                session.connection().execute(
-                    figures.base_statement().where(Figure.id.in_(ids)).order_by(Figure.id)
-                )
-            ),
-        )
+        views = figures.views_by_id(session, ids)
     live = tables.Encoder("figures", "csv").encode([FigureRecord.of(v, BASE) for v in views])
     assert b"".join(t.csv_row(BASE) for t in texts) == live
     assert len(texts) == 8

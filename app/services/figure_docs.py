@@ -123,12 +123,7 @@ def render(session: Session, ids: Iterable[int]) -> dict[int, Stored]:
     """Fresh texts of these figures, built from the records (the read path's own code)."""
     out: dict[int, Stored] = {}
     for page in chunks(sorted(set(ids))):
-        rows = (
-            session.connection()
-            .execute(figures.base_statement().where(col(Figure.id).in_(page)))
-            .all()
-        )
-        for text in of_views(figures.views_of(session, list(rows))):
+        for text in of_views(figures.views_by_id(session, list(page))):
             out[text.id] = text
     return out
 
@@ -152,8 +147,7 @@ def of_views(views: Iterable[figures.FigureView]) -> list[Stored]:
 
 
 def _placeholders(connection: Any, n: int) -> str:
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * n)
+    return ", ".join([placeholder(connection.engine)] * n)
 
 
 def stored(session: Session, figures_: list[tuple[int, str]]) -> list[Stored]:

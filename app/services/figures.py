@@ -257,14 +257,12 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
     return where
 
 
-def base_statement() -> Any:
-    """The statement behind every figure view (for app/services/figure_docs.py)."""
-    return _base()
-
-
-def views_of(session: Session, rows: list[Any]) -> list[FigureView]:
-    """Views of ``base_statement()`` rows."""
-    return _views(session, rows)
+def views_by_id(session: Session, ids: list[int]) -> list[FigureView]:
+    """Views of these figures, in id order (for stored texts and measure comparisons)."""
+    if not ids:
+        return []
+    statement = _base().where(col(Figure.id).in_(ids)).order_by(col(Figure.id))
+    return _views(session, list(session.connection().execute(statement)))
 
 
 def _views(session: Session, rows: list[Any]) -> list[FigureView]:
