@@ -10,6 +10,7 @@ from app.models.idempotency import IdempotencyRecord
 from app.models.measure import Measure
 from app.models.revision import Revision
 from app.models.search import SearchEntry
+from app.models.seed_record import SeedRecord
 from app.models.source import Source
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Measure",
     "Revision",
     "SearchEntry",
+    "SeedRecord",
     "Source",
     "metadata",
 ]
