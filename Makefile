@@ -19,8 +19,10 @@ install: $(BIN)/sourced
 migrate: install
 	$(BIN)/sourced db upgrade
 
+# A seed conflict (exit 3: a record edited since the file changed it) is reported, not fatal:
+# the edit stands and the server still starts. Any other failure stops here.
 seed: migrate
-	$(BIN)/sourced seed
+	$(BIN)/sourced seed || [ $$? -eq 3 ]
 
 run: seed
 	$(BIN)/sourced serve --host $(HOST) --port $(PORT)

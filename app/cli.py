@@ -67,10 +67,23 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     typer.echo(f"database at {revision}")
 
 
+# `sourced seed` exits with this when it wrote what it could but left conflicts: a script
+# notices; `make run` and the container start report them and serve.
+EXIT_CONFLICTS = 3
+
+
 @cli.command()
 def seed(
     paths: Annotated[list[Path] | None, typer.Argument(help="Seed files or folders.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    take_file: Annotated[
+        bool,
+        typer.Option(
+            "--take-file",
+            help="Apply the files' records even where they were edited since the files last "
+            "changed them (needs --reason; each such write says so in its revision).",
+        ),
+    ] = False,
     remote: Annotated[
         str | None, typer.Option(help="Send the files as bundles to this Sourced server instead.")
     ] = None,
@@ -80,27 +93,41 @@ def seed(
     reason: Annotated[
         str | None,
         typer.Option(
-            help="Why, for --remote: the server refuses a bundle that changes stored records "
-            "without one. Local seeding records 'seed update'."
+            help="Why: for --take-file, and for --remote (the server refuses a bundle that "
+            "changes stored records without one). Other local writes record 'seed update'."
         ),
     ] = None,
 ) -> None:
-    """Load seed files (default: everything in seed/), all or nothing."""
+    """Load seed files (default: everything in seed/), all or nothing, as a three-way merge.
+
+    A record the file did not change since it was last applied is left as it is, so editors'
+    corrections stand; a record the file changed is updated unless it was edited since, which
+    is a conflict: reported, not written, and the command exits with 3.
+    """
     from app.db import build_engine
     from app.services import seeding
 
     if remote is not None:
         _seed_remote(remote, key, paths or [DEFAULT_SEED], reason)
         return
-    if reason is not None:
+    if take_file and (reason is None or not reason.strip()):
+        typer.echo('--take-file needs --reason "why the file wins over the edits"', err=True)
+        raise typer.Exit(code=2)
+    if reason is not None and not take_file:
         typer.echo(
-            f"note: --reason is for --remote; local seeding records {seeding.UPDATE_REASON!r}",
+            f"note: --reason is for --take-file and --remote; local seeding records "
+            f"{seeding.UPDATE_REASON!r}",
             err=True,
         )
 
     engine = build_engine(Settings())
     try:
-        changes = seeding.run(engine, paths or [DEFAULT_SEED], dry_run=dry_run)
+        changes = seeding.run(
+            engine,
+            paths or [DEFAULT_SEED],
+            dry_run=dry_run,
+            take_file_reason=reason.strip() if take_file and reason else None,
+        )
     except seeding.SeedError as exc:
         typer.echo(f"seed refused: {len(exc.problems)} problem(s), nothing written", err=True)
         for problem in exc.problems:
@@ -112,6 +139,15 @@ def seed(
     for change in changes:
         typer.echo(f"{prefix}{change}")
     typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
+    if changes.conflicts:
+        for conflict in changes.conflicts:
+            typer.echo(str(conflict), err=True)
+        typer.echo(
+            f"{len(changes.conflicts)} conflict(s): {'would leave' if dry_run else 'left'} "
+            "those records as they are",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_CONFLICTS)
 
 
 def _seed_remote(url: str, key: str | None, paths: list[Path], reason: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.schemas.common import STRICT, Slug
+from app.schemas.common import STRICT, MeasureSlug, Slug
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
@@ -23,6 +23,17 @@ class SeedSource(SourceWrite):
         return self
 
 
+class Amends(BaseModel):
+    """Records another document made that this file changes, by section."""
+
+    model_config = STRICT
+
+    measures: list[MeasureSlug] = Field(default_factory=list)
+    sources: list[Slug] = Field(default_factory=list)
+    events: list[Slug] = Field(default_factory=list)
+    figures: list[Slug] = Field(default_factory=list)
+
+
 class SeedFile(BaseModel):
     model_config = STRICT
 
@@ -33,3 +44,9 @@ class SeedFile(BaseModel):
     sources: list[SeedSource] = Field(default_factory=list)
     events: list[EventIn] = Field(default_factory=list)
     figures: list[FigureIn] = Field(default_factory=list)
+    amends: Amends = Field(
+        default_factory=Amends,
+        description="Slugs of records another document made that this file may change "
+        "(a record belongs to the document that made it; without this, another file's "
+        "figure or event under the same slug is refused).",
+    )

@@ -27,11 +27,11 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
 from app.schemas.seed import SeedFile, SeedSource
-from app.services import bulk, figure_docs, revisions, search_index
+from app.services import bulk, figure_docs, revisions, search_index, seed_merge
 
 # The C loader when libyaml is there: the same safe subset of YAML, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SEED_ACTOR = "seed"
+SEED_ACTOR = seed_merge.SEED_ACTOR
 UPDATE_REASON = "seed update"
 SEED_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -278,7 +278,7 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
     """Every cross-record problem: duplicates, dangling references, cycles, unquoted quotes."""
     problems: list[SeedProblem] = []
     known = _Known(session, files)
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for loaded in files:
         name = str(loaded.path)
         data = loaded.data
@@ -286,22 +286,34 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
         def problem(record: str, field_name: str, message: str, _name: str = name) -> None:
             problems.append(SeedProblem(_name, record, field_name, message))
 
-        for section, records in (
-            ("measures", data.measures),
-            ("sources", data.sources),
-            ("events", data.events),
-            ("figures", data.figures),
-        ):
-            for index, item in enumerate(records):
+        for entity, (section, _, _) in seed_merge.ENTITIES.items():
+            for index, item in enumerate(getattr(data, section)):
                 key = (section, item.slug)
-                if key in seen:
-                    problem(
-                        loaded.label(section, index, item.slug),
-                        "slug",
-                        f"duplicate: also in {seen[key]}",
+                record = seed_merge.file_record(entity, item, loaded.texts)
+                if key not in seen:
+                    seen[key] = (name, record)
+                    continue
+                first, first_record = seen[key]
+                if entity not in seed_merge.SHARED or first == name:
+                    message = f"duplicate: also in {first}"
+                elif first_record != record:
+                    lines = seed_merge.differences(first_record, record)
+                    message = f"declared differently in {first}: " + "; ".join(
+                        line.replace("database ", "there ").replace("file ", "here ")
+                        for line in lines
                     )
                 else:
-                    seen[key] = name
+                    continue  # a shared source or measure, declared identically
+                problem(loaded.label(section, index, item.slug), "slug", message)
+            declared = {item.slug for item in getattr(data, section)}
+            for slug in getattr(data.amends, section):
+                if slug not in declared:
+                    problem(
+                        "file",
+                        f"amends.{section}",
+                        f"{slug!r} is not among this file's {section}: list only records "
+                        "the file changes",
+                    )
         if data.document is not None and not known.exists("source", data.document):
             problem("file", "document", f"unknown source {data.document!r}")
         document_text = known.text_of(data.document) if data.document else None
@@ -665,8 +677,21 @@ def _bounds(text: str | None) -> tuple[Any, Any]:
     return (None, None) if text is None else edtf.bounds(text)
 
 
-def load(session: Session, paths: Iterable[Path]) -> list[Change]:
-    """Check every file, then write them all; on any problem raise ``SeedError``, write nothing."""
+class Seeded(list[Change]):
+    """The changes a seed run wrote, and beside them the records it left alone because they
+    were edited since the file last changed them (``conflicts``)."""
+
+    def __init__(self, changes: Iterable[Change] = (), conflicts: Iterable[Any] = ()):
+        super().__init__(changes)
+        self.conflicts: list[seed_merge.Conflict] = list(conflicts)
+
+
+def load(
+    session: Session, paths: Iterable[Path], *, take_file_reason: str | None = None
+) -> Seeded:
+    """Check every file, then merge them into the database (``seed_merge``); on any problem
+    raise ``SeedError`` and write nothing. With ``take_file_reason``, a record edited since
+    the file last changed it is written from the file all the same, with that reason."""
     files: list[LoadedFile] = []
     problems: list[SeedProblem] = []
     found = discover(paths)
@@ -679,9 +704,19 @@ def load(session: Session, paths: Iterable[Path]) -> list[Change]:
             files.append(loaded)
     # The cross-record checks run even after schema problems, on the records that passed.
     problems.extend(check(session, files))
+    plan = seed_merge.plan(session, files, take_file=take_file_reason is not None)
+    problems.extend(SeedProblem(p.file, p.record, p.field, p.message) for p in plan.problems)
     if problems:
         raise SeedError(problems)
-    return apply(session, files)
+    changes = apply(session, plan.normal) if plan.normal else []
+    if plan.taken:
+        reason = f"seed: the file applied over later edits (--take-file): {take_file_reason}"
+        changes += apply(session, plan.taken, reason=reason)
+    for loaded in plan.amending:
+        reason = f"seed: amended by {loaded.path} ({seed_merge.document_key(loaded)})"
+        changes += apply(session, [loaded], reason=reason)
+    seed_merge.record(session, plan.marks)
+    return Seeded(changes, plan.conflicts)
 
 
 def apply(
@@ -698,13 +733,19 @@ def apply(
     return writer.changes
 
 
-def run(engine: Engine, paths: Iterable[Path], *, dry_run: bool = False) -> list[Change]:
+def run(
+    engine: Engine,
+    paths: Iterable[Path],
+    *,
+    dry_run: bool = False,
+    take_file_reason: str | None = None,
+) -> Seeded:
     """Seed in one transaction; a dry run computes the same changes and rolls them back."""
     if dry_run:
         with Session(engine) as session:
             try:
-                return load(session, paths)
+                return load(session, paths, take_file_reason=take_file_reason)
             finally:
                 session.rollback()
     with unit_of_work(writer(engine)) as session:
-        return load(session, paths)
+        return load(session, paths, take_file_reason=take_file_reason)
