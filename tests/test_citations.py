@@ -1,15 +1,31 @@
-"""The citation sentence: the source's words, the claimant first, titles in quotation marks."""
+"""The citation sentence: the source's words with their qualifier, the claimant first, then
+who relayed it and where it was published; titles in quotation marks."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from app.db import unit_of_work
+from app.services import keys
 from app.services.chains import Link, SourceRef
-from app.services.citations import cite
+from app.services.citations import cite, published_date, retracted
 
 
-def link(position: int, role: str, slug: str, name: str, kind: str, url: str | None = None) -> Link:
-    source = SourceRef(slug, name, kind, None, url, None, None)
+def link(
+    position: int,
+    role: str,
+    slug: str,
+    name: str,
+    kind: str,
+    url: str | None = None,
+    *,
+    short_name: str | None = None,
+    published: str | None = None,
+) -> Link:
+    source = SourceRef(
+        slug, name, kind, None, url, None, None, short_name=short_name, published=published
+    )
     return Link(position, role, None, False, None, None, source)
 
 
@@ -27,7 +43,8 @@ def test_a_full_chain_names_claimant_relay_and_publication():
             subject="soldiers",
             chain=[MINISTRY, AGENCY, ARTICLE],
         )
-        == "At least 50,000 soldiers, according to the ministry cited by The Agency."
+        == "At least 50,000 soldiers, according to the ministry cited by The Agency, as "
+        "published in “Soldiers flee”."
     )
 
 
@@ -68,7 +85,8 @@ def test_markdown_links_the_sources():
             chain=[MINISTRY, ARTICLE],
             style="markdown",
         )
-        == "9 inmates, according to [the ministry](https://example.org/mod)."
+        == "9 inmates, according to [the ministry](https://example.org/mod), as published in "
+        "[“Soldiers flee”](https://example.org/a)."
     )
 
 
@@ -146,7 +164,7 @@ def test_a_relative_clause_reads_as_a_sentence(subject, value, expected):
     )
 
 
-def test_the_publication_is_named_only_when_it_is_the_claimant():
+def test_the_publication_is_named_after_the_claimant():
     assert (
         cite(
             stated_as="9",
@@ -155,7 +173,7 @@ def test_the_publication_is_named_only_when_it_is_the_claimant():
             subject="inmates",
             chain=[AGENCY, ARTICLE],
         )
-        == "9 inmates, according to The Agency."
+        == "9 inmates, according to The Agency, as published in “Soldiers flee”."
     )
 
 
@@ -170,7 +188,8 @@ def test_with_a_base_url_every_source_is_linked_its_own_url_first():
         base_url="https://api.example/",
     ) == (
         "9 inmates, according to [the ministry](https://example.org/mod) cited by "
-        "[The Agency](https://api.example/v1/sources/agency)."
+        "[The Agency](https://api.example/v1/sources/agency), as published in "
+        "[“Soldiers flee”](https://example.org/a)."
     )
 
 
@@ -208,28 +227,372 @@ def test_markdown_escapes_brackets_in_names():
     )
 
 
+def test_an_approximate_figure_keeps_its_about():
+    # Reproduced: "95,000,000 (stated as “95 million”) the cost of the new tram line,
+    # according to Valemont transport office." was more precise than its source.
+    office = link(
+        0, "claimant", "valemont-transport", "Valemont transport office", "government_body"
+    )
+    assert (
+        cite(
+            stated_as="95 million",
+            value=Decimal(95_000_000),
+            qualifier="approximately",
+            unit="EUR",
+            subject="the cost of the new tram line",
+            chain=[office],
+        )
+        == "About 95 million EUR, the cost of the new tram line, according to the Valemont "
+        "transport office."
+    )
+
+
+# Every qualifier, every kind of unit, every shape of chain: the exact sentence of each.
+# The words as recorded, with the figure's numbers (value, lower and upper bound).
+WORDS = {
+    "exact": ("12", Decimal(12), None, None),
+    "approximately": ("40", Decimal(40), None, None),
+    "at_least": ("at least 40", None, Decimal(40), None),
+    "at_most": ("40", None, None, Decimal(40)),
+    "fewer_than": ("40", None, None, Decimal(40)),
+    "more_than": ("over 40", None, Decimal(40), None),
+    "range": ("30 to 40", None, Decimal(30), Decimal(40)),
+    "order_of_magnitude": ("hundreds", None, Decimal(100), Decimal(999)),
+}
+# How each reads in the sentence, for a count of persons, a percentage and an amount of money.
+HEADS = {
+    ("exact", "persons"): "12 people",
+    ("exact", "percent"): "12 %",
+    ("exact", "crowns"): "12 crowns",
+    ("approximately", "persons"): "About 40 people",
+    ("approximately", "percent"): "About 40 %",
+    ("approximately", "crowns"): "About 40 crowns",
+    ("at_least", "persons"): "At least 40 people",
+    ("at_least", "percent"): "At least 40 %",
+    ("at_least", "crowns"): "At least 40 crowns",
+    ("at_most", "persons"): "At most 40 people",
+    ("at_most", "percent"): "At most 40 %",
+    ("at_most", "crowns"): "At most 40 crowns",
+    ("fewer_than", "persons"): "Fewer than 40 people",
+    ("fewer_than", "percent"): "Less than 40 %",
+    ("fewer_than", "crowns"): "Less than 40 crowns",
+    ("more_than", "persons"): "Over 40 people",
+    ("more_than", "percent"): "Over 40 %",
+    ("more_than", "crowns"): "Over 40 crowns",
+    ("range", "persons"): "30 to 40 people",
+    ("range", "percent"): "30 to 40 %",
+    ("range", "crowns"): "30 to 40 crowns",
+    ("order_of_magnitude", "persons"): "Hundreds of people",
+    ("order_of_magnitude", "percent"): "Hundreds of percent",
+    ("order_of_magnitude", "crowns"): "Hundreds of crowns",
+}
+OFFICE = link(0, "claimant", "office", "Valemont transport office", "government_body")
+WIRE = link(
+    2, "relay", "rfe-rl", "RadioFreeEurope/RadioLiberty", "news_service", short_name="RFE/RL"
+)
+PAPER = link(3, "publisher", "paper", "Tram costs soar", "document", published="2024-03")
+CHAINS = {
+    "claimant only": ([OFFICE], ", according to the Valemont transport office."),
+    "claimant and relay": (
+        [OFFICE, AGENCY],
+        ", according to the Valemont transport office cited by The Agency.",
+    ),
+    "claimant, relays and publisher": (
+        [OFFICE, AGENCY, WIRE, PAPER],
+        ", according to the Valemont transport office cited by The Agency and RFE/RL, as "
+        "published in “Tram costs soar” (March 2024).",
+    ),
+    "claimant is the publication": (
+        [link(0, "claimant", "paper", "Tram costs soar", "document", published="2024-03")],
+        ", according to “Tram costs soar” (March 2024).",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(CHAINS))
+@pytest.mark.parametrize("unit", ["persons", "percent", "crowns"])
+@pytest.mark.parametrize("qualifier", list(WORDS))
+def test_every_qualifier_unit_and_chain_reads_exactly(qualifier, unit, shape):
+    stated_as, value, lower, upper = WORDS[qualifier]
+    chain, attribution = CHAINS[shape]
+    assert (
+        cite(
+            stated_as=stated_as,
+            value=value,
+            lower_bound=lower,
+            upper_bound=upper,
+            qualifier=qualifier,
+            unit=unit,
+            subject=None,
+            chain=chain,
+        )
+        == HEADS[qualifier, unit] + attribution
+    )
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "stated_as", "numbers", "unit", "expected"),
+    [
+        # Written the English way: the words stay, the qualifier is added when they lack it.
+        (
+            "approximately",
+            "95 million",
+            (95_000_000, None, None),
+            "persons",
+            "About 95 million people",
+        ),
+        (
+            "approximately",
+            "roughly 95 million",
+            (95_000_000, None, None),
+            "persons",
+            "Roughly 95 million people",
+        ),
+        (
+            "approximately",
+            "an estimated 300",
+            (300, None, None),
+            "persons",
+            "An estimated 300 people",
+        ),
+        ("at_most", "up to 300", (None, None, 300), "persons", "Up to 300 people"),
+        ("fewer_than", "under 300", (None, None, 300), "persons", "Under 300 people"),
+        (
+            "more_than",
+            "a million",
+            (None, 1_000_000, None),
+            "persons",
+            "More than a million people",
+        ),
+        ("at_least", "50,000", (None, 50_000, None), "persons", "At least 50,000 people"),
+        ("range", "between 30 and 40", (None, 30, 40), "persons", "Between 30 and 40 people"),
+        (
+            "order_of_magnitude",
+            "tens of thousands",
+            (None, 10_000, 99_999),
+            "persons",
+            "Tens of thousands of people",
+        ),
+        (
+            "order_of_magnitude",
+            "1,000",
+            (None, 1_000, 9_999),
+            "persons",
+            "On the order of 1,000 people",
+        ),
+        ("exact", "412 million crowns", (412_000_000, None, None), "CZK", "412 million crowns"),
+        ("exact", "412 million", (412_000_000, None, None), "CZK", "412 million CZK"),
+        ("approximately", "€5 million", (5_000_000, None, None), "EUR", "About €5 million"),
+        # Written another way: the English number with the qualifier, the words quoted.
+        (
+            "approximately",
+            "ca. 95 mln",
+            (95_000_000, None, None),
+            "CZK",
+            "About 95,000,000 CZK (stated as “ca. 95 mln”)",
+        ),
+        (
+            "at_least",
+            "mindestens 10.000",
+            (None, 10_000, None),
+            "persons",
+            "At least 10,000 people (stated as “mindestens 10.000”)",
+        ),
+        (
+            "at_least",
+            "at least 10.000",
+            (None, 10_000, None),
+            "persons",
+            "At least 10,000 people (stated as “at least 10.000”)",
+        ),
+        (
+            "fewer_than",
+            "1,5 %",
+            (None, None, Decimal("1.5")),
+            "percent",
+            "Less than 1.5 % (stated as “1,5 %”)",
+        ),
+        (
+            "range",
+            "150",
+            (150, 100, 200),
+            "persons",
+            "Between 100 and 200 people (stated as “150”)",
+        ),
+        (
+            "order_of_magnitude",
+            "10.000",
+            (None, 10_000, None),
+            "persons",
+            "On the order of 10,000 people (stated as “10.000”)",
+        ),
+    ],
+)
+def test_the_qualifier_is_never_dropped(qualifier, stated_as, numbers, unit, expected):
+    value, lower, upper = (Decimal(n) if n is not None else None for n in numbers)
+    sentence = cite(
+        stated_as=stated_as,
+        value=value,
+        lower_bound=lower,
+        upper_bound=upper,
+        qualifier=qualifier,
+        unit=unit,
+        subject=None,
+        chain=[OFFICE],
+    )
+    assert sentence == f"{expected}, according to the Valemont transport office."
+
+
+def test_a_number_written_another_way_keeps_its_subject_after_the_number():
+    assert (
+        cite(
+            stated_as="mindestens 10.000",
+            value=None,
+            lower_bound=Decimal(10000),
+            qualifier="at_least",
+            unit="persons",
+            subject="troops",
+            chain=[OFFICE],
+        )
+        == "At least 10,000 (stated as “mindestens 10.000”) troops, according to the Valemont "
+        "transport office."
+    )
+
+
+def test_a_figure_without_a_subject_reads_as_a_phrase():
+    assert (
+        cite(stated_as="nine", value=Decimal(9), unit="persons", subject=None, chain=[MINISTRY])
+        == "Nine people, according to the ministry."
+    )
+    assert (
+        cite(stated_as="a convoy driver", value=Decimal(1), unit="persons", subject=None, chain=[])
+        == "A convoy driver (no attribution recorded)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("Valemont transport office", "government_body", "the Valemont transport office"),
+        ("Valemont Police", "government_body", "the Valemont Police"),
+        ("Kyiv city administration", "government_body", "the Kyiv city administration"),
+        ("RFE/RL", "news_service", "RFE/RL"),
+        ("Valemont", "government_body", "Valemont"),
+    ],
+)
+def test_an_institution_in_lower_case_takes_the_article_too(name, kind, expected):
+    assert (
+        cite(
+            stated_as="9",
+            value=Decimal(9),
+            unit="persons",
+            subject="inmates",
+            chain=[source(name, kind)],
+        )
+        == f"9 inmates, according to {expected}."
+    )
+
+
+SHORT_CHAIN = (link(0, "claimant", "mod", "the ministry", "government_body"), WIRE)
+
+
+class TestShortNames:
+    def test_the_short_name_is_the_default(self):
+        assert (
+            cite(
+                stated_as="9",
+                value=Decimal(9),
+                unit="persons",
+                subject="inmates",
+                chain=list(SHORT_CHAIN),
+            )
+            == "9 inmates, according to the ministry cited by RFE/RL."
+        )
+
+    def test_full_names_on_request(self):
+        assert (
+            cite(
+                stated_as="9",
+                value=Decimal(9),
+                unit="persons",
+                subject="inmates",
+                chain=list(SHORT_CHAIN),
+                names="full",
+            )
+            == "9 inmates, according to the ministry cited by RadioFreeEurope/RadioLiberty."
+        )
+
+
+@pytest.mark.parametrize(
+    ("edtf", "expected"),
+    [
+        ("2024", "2024"),
+        ("1941-10", "October 1941"),
+        ("2024-03-05", "5 March 2024"),
+        ("2024?", "2024?"),
+        ("2024-13", "2024-13"),
+    ],
+)
+def test_a_publication_date_reads_as_newsrooms_write_it(edtf, expected):
+    assert published_date(edtf) == expected
+
+
+class TestRetracted:
+    def test_the_notice_starts_with_retracted_and_quotes_the_words(self):
+        assert retracted(
+            stated_as="at least 50,000",
+            subject="soldiers",
+            reason="The ministry withdrew the report.",
+            chain=[MINISTRY, AGENCY, ARTICLE],
+        ) == (
+            "Retracted: The ministry withdrew the report. The figure “at least 50,000” "
+            "(soldiers), attributed to the ministry, was withdrawn and must not be cited."
+        )
+
+    def test_without_a_reason_it_says_so(self):
+        assert retracted(stated_as="9", subject=None, reason=None, chain=[]) == (
+            "Retracted (no reason recorded). The figure “9” was withdrawn and must not be cited."
+        )
+
+    def test_html_is_escaped(self):
+        assert retracted(
+            stated_as="<9>",
+            subject=None,
+            reason="a & b",
+            chain=[AGENCY],
+            style="html",
+            base_url="https://api.example/",
+        ) == (
+            "Retracted: a &amp; b. The figure “&lt;9&gt;”, attributed to "
+            '<a href="https://api.example/v1/sources/agency">The Agency</a>, was withdrawn and '
+            "must not be cited."
+        )
+
+
+ARTICLE_TITLE = (
+    "“50,000 deserters: Putin’s army using Stalin’s methods to keep troops from fleeing the "
+    "battlefield”"
+)
 SEEDED = {
     "deserters-since-invasion": "At least 50,000 Russian service members have deserted since "
     "the invasion began, according to leaked 2024 reports from Russia’s Ministry of Defence "
-    "cited by RadioFreeEurope/RadioLiberty.",
+    f"cited by RFE/RL, as published in {ARTICLE_TITLE}.",
     "soldiers-fleeing-thousands": "Thousands of soldiers driven to flee the front, according to "
-    "“50,000 deserters: Putin’s army using Stalin’s methods to keep troops from fleeing the "
-    "battlefield”.",
+    f"{ARTICLE_TITLE}.",
     "russian-killed-or-wounded-ua-mod": "More than a million Russian personnel killed or "
-    "wounded, according to the Ministry of Defense of Ukraine.",
+    f"wounded, according to the Ministry of Defense of Ukraine, as published in {ARTICLE_TITLE}.",
     "convicts-signed-up-tens-of-thousands": "Tens of thousands of convicts signed up for "
-    "frontline duty, according to “50,000 deserters: Putin’s army using Stalin’s methods to "
-    "keep troops from fleeing the battlefield”.",
+    f"frontline duty, according to {ARTICLE_TITLE}.",
     "leningrad-inmates-escaped": "Nine inmates from Russia’s Leningrad region escaped while "
-    "being taken to the front, according to RadioFreeEurope/RadioLiberty.",
+    f"being taken to the front, according to RFE/RL, as published in {ARTICLE_TITLE}.",
     "leningrad-convoy-driver-killed": "A convoy driver killed by the escaping inmates, according "
-    "to RadioFreeEurope/RadioLiberty.",
+    f"to RFE/RL, as published in {ARTICLE_TITLE}.",
     "sentenced-to-death-1941": "10,201 (stated as “10.201”) troops captured by barrier troops "
     "and sentenced to death, according to the official letter to Lavrentiy Beria of October "
-    "1941 cited by the Electronic Library of Historical Documents.",
+    f"1941 cited by the Electronic Library of Historical Documents, as published in {ARTICLE_TITLE}.",
     "share-sentenced-to-death-1941": "1.5 % of the total (troops captured by barrier troops and "
     "sentenced to death), according to the official letter to Lavrentiy Beria of October 1941 "
-    "cited by the Electronic Library of Historical Documents.",
+    f"cited by the Electronic Library of Historical Documents, as published in {ARTICLE_TITLE}.",
 }
 
 
@@ -241,6 +604,19 @@ class TestTheSeededFigures:
             assert response.text == sentence, slug
             assert seeded_client.get(f"/v1/figures/{slug}").json()["citation"] == sentence
 
+    def test_full_names_on_request(self, seeded_client):
+        response = seeded_client.get("/v1/figures/leningrad-inmates-escaped/citation?names=full")
+        assert response.text == (
+            "Nine inmates from Russia’s Leningrad region escaped while being taken to the front, "
+            f"according to RadioFreeEurope/RadioLiberty, as published in {ARTICLE_TITLE}."
+        )
+
+    def test_an_unknown_names_value_is_a_problem(self, seeded_client):
+        response = seeded_client.get("/v1/figures/leningrad-inmates-escaped/citation?names=nick")
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"].startswith("names: ")
+
     def test_markdown_links_each_source_to_its_page_in_the_api(self, seeded_client):
         response = seeded_client.get(
             "/v1/figures/russian-killed-or-wounded-ua-mod/citation?style=markdown"
@@ -248,7 +624,8 @@ class TestTheSeededFigures:
         assert response.headers["content-type"] == "text/markdown; charset=utf-8"
         assert response.text == (
             "More than a million Russian personnel killed or wounded, according to the "
-            "[Ministry of Defense of Ukraine](http://testserver/v1/sources/ua-mod)."
+            "[Ministry of Defense of Ukraine](http://testserver/v1/sources/ua-mod), as published "
+            f"in [{ARTICLE_TITLE}](http://testserver/v1/sources/article-50000-deserters)."
         )
 
     def test_html_links_each_source_to_its_page_in_the_api(self, seeded_client):
@@ -258,5 +635,57 @@ class TestTheSeededFigures:
             "At least 50,000 Russian service members have deserted since the invasion began, "
             'according to <a href="http://testserver/v1/sources/ru-mod-leaked-reports-2024">'
             "leaked 2024 reports from Russia’s Ministry of Defence</a> cited by "
-            '<a href="http://testserver/v1/sources/rfe-rl">RadioFreeEurope/RadioLiberty</a>.'
+            '<a href="http://testserver/v1/sources/rfe-rl">RFE/RL</a>, as published in '
+            '<a href="http://testserver/v1/sources/article-50000-deserters">'
+            f"{ARTICLE_TITLE}</a>."
         )
+
+
+@pytest.fixture
+def editor(engine):
+    with unit_of_work(engine) as session:
+        made = keys.create(session, "Desk editor", "editor")
+    return {"Authorization": f"Bearer {made.secret}"}
+
+
+class TestRetractedAndCorrectedFigures:
+    def test_a_retracted_figure_cites_as_retracted_with_its_reason(self, seeded_client, editor):
+        slug = "leningrad-inmates-escaped"
+        etag = seeded_client.get(f"/v1/figures/{slug}").headers["etag"]
+        response = seeded_client.delete(
+            f"/v1/figures/{slug}",
+            headers={**editor, "If-Match": etag, "Sourced-Reason": "RFE/RL withdrew the report"},
+        )
+        assert response.status_code == 200, response.text
+        notice = (
+            "Retracted: RFE/RL withdrew the report. The figure “nine” (inmates from Russia’s "
+            "Leningrad region who escaped while being taken to the front), attributed to "
+            "RFE/RL, was withdrawn and must not be cited."
+        )
+        assert seeded_client.get(f"/v1/figures/{slug}/citation").text == notice
+        assert seeded_client.get(f"/v1/figures/{slug}").json()["citation"] == notice
+        listed = seeded_client.get("/v1/figures?status=retracted").json()["items"]
+        assert [f["citation"] for f in listed] == [notice]
+
+    def test_a_corrected_figure_cites_as_it_stood_at_a_time(self, seeded_client, editor):
+        slug = "leningrad-inmates-escaped"
+        before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        etag = seeded_client.get(f"/v1/figures/{slug}").headers["etag"]
+        response = seeded_client.patch(
+            f"/v1/figures/{slug}",
+            json={"qualifier": "approximately", "stated_as": "about nine", "reason": "Recheck"},
+            headers={**editor, "If-Match": etag},
+        )
+        assert response.status_code == 200, response.text
+        now = seeded_client.get(f"/v1/figures/{slug}/citation").text
+        assert now.startswith("About nine inmates from Russia’s Leningrad region escaped")
+        then = seeded_client.get(f"/v1/figures/{slug}/citation", params={"as_of": before})
+        assert then.status_code == 200, then.text
+        assert then.text == SEEDED[slug]
+
+    def test_as_of_before_the_figure_existed_is_a_404(self, seeded_client):
+        response = seeded_client.get(
+            "/v1/figures/leningrad-inmates-escaped/citation?as_of=2000-01-01T00:00:00Z"
+        )
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"

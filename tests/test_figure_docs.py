@@ -105,7 +105,12 @@ def test_a_change_made_behind_the_services_back_is_found_stale(seeded):
 
 
 def test_renaming_a_source_rewrites_the_figures_that_cite_it(seeded_client, editor):
-    _patch(seeded_client, editor, "/v1/sources/rfe-rl", {"name": "RFE/RL"})
+    _patch(
+        seeded_client,
+        editor,
+        "/v1/sources/rfe-rl",
+        {"name": "RFE/RL", "short_name": "Radio Liberty"},
+    )
     items = seeded_client.get("/v1/figures?source=rfe-rl&limit=100").json()["items"]
     assert len(items) == 3
     for item in items:
@@ -113,7 +118,7 @@ def test_renaming_a_source_rewrites_the_figures_that_cite_it(seeded_client, edit
     everything = seeded_client.get("/v1/figures?format=ndjson").text
     assert "RadioFreeEurope/RadioLiberty" not in everything
     detail = seeded_client.get("/v1/figures/deserters-since-invasion").json()
-    assert detail["citation"].endswith("cited by RFE/RL.")
+    assert " cited by Radio Liberty, as published in “" in detail["citation"]
 
 
 def test_renaming_a_parent_source_rewrites_the_figures_of_the_sources_under_it(

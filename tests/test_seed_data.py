@@ -135,7 +135,7 @@ class TestTheArticlesClaims:
         assert body["citation"] == (
             "At least 50,000 Russian service members have deserted since the invasion began, "
             "according to leaked 2024 reports from Russia’s Ministry of Defence cited by "
-            "RadioFreeEurope/RadioLiberty."
+            f"RFE/RL, as published in {ARTICLE_TITLE}."
         )
         assert (body["period"], body["period_earliest"], body["period_latest"]) == (
             "/2024",
@@ -173,7 +173,7 @@ class TestTheArticlesClaims:
         assert body["citation"] == (
             "10,201 (stated as “10.201”) troops captured by barrier troops and sentenced to "
             "death, according to the official letter to Lavrentiy Beria of October 1941 cited "
-            "by the Electronic Library of Historical Documents."
+            f"by the Electronic Library of Historical Documents, as published in {ARTICLE_TITLE}."
         )
 
     def test_the_share_is_derived_from_the_count(self, seeded_client):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Text
+from sqlalchemy import JSON, CheckConstraint, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import created_at_field, updated_at_field, version_field
@@ -29,6 +29,10 @@ class Source(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True, nullable=False)
     name: str = Field(max_length=500, nullable=False)
+    # The shorter name a newsroom writes ("RFE/RL"), and other names it goes by; citations
+    # use the short name, filters and search accept every name.
+    short_name: str | None = Field(default=None, max_length=120)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
     kind: str = Field(max_length=32, nullable=False, index=True)
     parent_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     url: str | None = Field(default=None, max_length=2000)

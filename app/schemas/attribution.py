@@ -42,6 +42,12 @@ class SourceRef(BaseModel):
         description="Name of the organisation it belongs to.", examples=[None]
     )
     parent_slug: str | None = None
+    short_name: str | None = Field(
+        default=None,
+        description="The shorter name a newsroom writes; citations use it.",
+        examples=["RFE/RL"],
+    )
+    aliases: list[str] = Field(default_factory=list, description="Other names it goes by.")
 
     @classmethod
     def of(cls, ref) -> "SourceRef":  # type: ignore[no-untyped-def]
@@ -53,6 +59,8 @@ class SourceRef(BaseModel):
             url=ref.url,
             parent=ref.parent_name,
             parent_slug=ref.parent_slug,
+            short_name=ref.short_name,
+            aliases=list(ref.aliases),
         )
 
 

@@ -54,6 +54,8 @@ def _link(link: Any) -> dict[str, Any]:
             "url": source.url,
             "parent": source.parent_name,
             "parent_slug": source.parent_slug,
+            "short_name": source.short_name,
+            "aliases": list(source.aliases),
         },
     }
 

@@ -1,6 +1,7 @@
 """What an editor or a seed file says about a source."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,20 @@ class SourceIn(BaseModel):
 
     slug: Slug
     name: str = Field(min_length=1, max_length=500, examples=["RadioFreeEurope/RadioLiberty"])
+    short_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="The shorter name a newsroom writes; citations use it.",
+        examples=["RFE/RL"],
+    )
+    aliases: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Other names the source goes by; the `source` and `claimant` filters and "
+        "search accept them, as they accept the slug and the short name.",
+        examples=[[]],
+    )
     kind: SourceKind
     parent: Slug | None = Field(default=None, description="Slug of the organisation it belongs to.")
     url: HttpUrl | None = None
@@ -75,6 +90,10 @@ class SourcePublic(BaseModel):
     version: int
     updated_at: datetime
     counts: SourceCounts | None = Field(default=None, description="Only on the detail endpoint.")
+    short_name: str | None = Field(
+        default=None, description="The shorter name a newsroom writes; citations use it."
+    )
+    aliases: list[str] = Field(default_factory=list, description="Other names it goes by.")
 
     @classmethod
     def of(cls, view, base_url: str) -> "SourcePublic":  # type: ignore[no-untyped-def]
@@ -99,4 +118,6 @@ class SourcePublic(BaseModel):
             version=s.version,
             updated_at=s.updated_at,
             counts=SourceCounts(**view.counts) if view.counts is not None else None,
+            short_name=s.short_name,
+            aliases=list(s.aliases or []),
         )

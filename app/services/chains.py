@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
@@ -26,6 +27,9 @@ class SourceRef:
     parent_name: str | None
     version: int = 1
     parent_version: int | None = None
+    short_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    published: str | None = None  # EDTF, for documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,12 @@ class Link:
     accessed: date | None
     source: SourceRef
     version: int = 1
+
+
+def _ref(columns: Any) -> SourceRef:
+    """A SourceRef of the chain queries' source columns (aliases come as a JSON list)."""
+    *head, aliases, published = columns
+    return SourceRef(*head, tuple(aliases or ()), published)
 
 
 def _chain_query(owner_column):  # type: ignore[no-untyped-def]
@@ -60,6 +70,9 @@ def _chain_query(owner_column):  # type: ignore[no-untyped-def]
             parent.name,
             Source.version,
             parent.version,
+            Source.short_name,
+            Source.aliases,
+            Source.published,
             Attribution.version,
         )
         .join(Source, col(Source.id) == Attribution.source_id)
@@ -86,7 +99,7 @@ def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
     chains: dict[int, list[Link]] = defaultdict(list)
     for row in rows:
         chains[row[0]].append(
-            Link(row[1], row[2], row[3], row[4], row[5], row[6], SourceRef(*row[7:16]), row[16])
+            Link(row[1], row[2], row[3], row[4], row[5], row[6], _ref(row[7:19]), row[19])
         )
     return chains
 
@@ -106,11 +119,14 @@ def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
             parent.name,
             Source.version,
             parent.version,
+            Source.short_name,
+            Source.aliases,
+            Source.published,
         )
         .outerjoin(parent, col(parent.id) == Source.parent_id)
         .where(col(Source.id).in_(ids))
     ).all()
-    return {row[0]: SourceRef(*row[1:]) for row in rows}
+    return {row[0]: _ref(row[1:]) for row in rows}
 
 
 def load_at(session: Session, owner: str, row_id: int, as_of: datetime) -> list[Link]:

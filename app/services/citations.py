@@ -1,21 +1,27 @@
 """A ready-to-paste sentence for a figure, built from its words and its attribution chain.
 
-The sentence keeps the words the source used ("at least 50,000", "tens of thousands"), names
-the claimant first, then who relayed it:
+The sentence says exactly what the source said, and no more: its own words ("at least
+50,000", "tens of thousands") with the qualifier always in them ("about 95 million", never a
+bare "95,000,000" for an approximate figure), the claimant first, then who relayed it, then
+where it was published:
 "At least 50,000 Russian service members have deserted since the invasion began, according to
-leaked 2024 reports from Russia's Ministry of Defence cited by RadioFreeEurope/RadioLiberty."
-The publication that carries the chain is named only when it is the claimant itself.
+leaked 2024 reports from Russia's Ministry of Defence cited by RFE/RL, as published in
+“Title” (2024)."
+A retracted figure gets no clean sentence: it says it is retracted, and why.
 """
 
 import html
 import re
-from dataclasses import replace
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.services.chains import Link, SourceRef
 
 STYLES = ("text", "markdown", "html")
+# `short`: a source's short name where it has one ("RFE/RL"), as newsrooms write; `full`:
+# always the full name.
+NAMES = ("short", "full")
 
 
 def english_number(value: Decimal) -> str:
@@ -26,14 +32,127 @@ def english_number(value: Decimal) -> str:
     return f"{int(whole):,}.{fraction}" if whole not in ("", "-") else format(value, "f")
 
 
-def _words(stated_as: str, value: Decimal | None) -> str:
-    """The phrase as stated, with the number spelled the English way when it was not."""
-    if value is None or not re.search(r"\d", stated_as):
-        return stated_as
-    english = english_number(value)
-    if english in stated_as:
-        return stated_as
-    return f"{english} (stated as “{stated_as}”)"
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """What a figure says, as the citation needs it."""
+
+    stated_as: str
+    qualifier: str = "exact"
+    value: Decimal | None = None
+    lower_bound: Decimal | None = None
+    upper_bound: Decimal | None = None
+    unit: str = "persons"
+
+
+# The words that carry each qualifier; a phrase that has none of its qualifier's gets them.
+_QUALIFIER_WORDS = {
+    "approximately": r"\b(?:about|approximately|approx|around|roughly|some|nearly|almost|"
+    r"close to|estimated|circa|or so)\b|~|≈|\bc\.\s*\d",
+    "at_least": r"\b(?:at least|no fewer than|no less than|minimum|or more)\b|\d\+",
+    "at_most": r"\b(?:at most|up to|no more than|maximum|or fewer|or less|as many as)\b",
+    "fewer_than": r"\b(?:fewer than|less than|under|below)\b|<",
+    "more_than": r"\b(?:more than|over|above|upwards of|in excess of|exceeding)\b|>",
+    "range": r"\bbetween\b.+\band\b|\bfrom\b.+\bto\b|\d\s*(?:–|-|to)\s*\S*\d",
+    "order_of_magnitude": r"\b(?:dozens|scores|hundreds|thousands|millions|billions|"
+    r"order of)\b",
+}
+_PREFIX = {
+    "approximately": "about",
+    "at_least": "at least",
+    "at_most": "at most",
+    "fewer_than": "fewer than",
+    "more_than": "more than",
+    "order_of_magnitude": "on the order of",
+}
+# A number as English writes it: grouped by commas in threes, an optional decimal point and
+# an optional scale word ("95 million").
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d,]*\d)(?:\s+(thousand|million|billion)\b)?"
+)
+_SCALE = {None: 1, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# A phrase that ends on its number ("95 million", "nine", "1,000") takes the unit after it.
+_ENDS_ON_NUMBER = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|dozens|"
+    r"hundreds|thousands|millions|billions))$",
+    re.IGNORECASE,
+)
+_CURRENCY_SIGN = re.compile(r"[$€£¥₽₴]")
+
+
+def _has_qualifier(words: str, qualifier: str) -> bool:
+    pattern = _QUALIFIER_WORDS.get(qualifier)
+    return pattern is None or re.search(pattern, words, re.IGNORECASE) is not None
+
+
+def _reads_english(amount: Amount) -> bool:
+    """Whether every number in the words is written the English way and is one of the
+    figure's own (its value or a bound): then the words are the sentence's."""
+    numbers = {n for n in (amount.value, amount.lower_bound, amount.upper_bound) if n is not None}
+    for match in _ENGLISH_NUMBER.finditer(amount.stated_as):
+        try:
+            number = Decimal(match[1].replace(",", "") + (match[2] or ""))
+        except InvalidOperation:  # pragma: no cover - the pattern only takes digits
+            return False
+        if number * _SCALE[match[3]] not in numbers:
+            return False
+    leftover = _ENGLISH_NUMBER.sub("", amount.stated_as)
+    return not re.search(r"\d", leftover)
+
+
+def _unit(amount: Amount, words: str, subject: str | None) -> str:
+    """The unit as it reads after a number: `%` for percent, the unit's own name for
+    anything but persons, "people" for persons without a subject to name them."""
+    if not _ENDS_ON_NUMBER.search(words):
+        return ""
+    vague = _VAGUE_COUNT.search(words) is not None
+    if amount.unit == "persons":
+        return "" if subject else (" of people" if vague else " people")
+    if amount.unit == "percent":
+        return " of percent" if vague else " %"
+    if _CURRENCY_SIGN.search(words):
+        return ""
+    return f" of {amount.unit}" if vague else f" {amount.unit}"
+
+
+def _prefix(amount: Amount) -> str:
+    if amount.qualifier == "fewer_than" and amount.unit != "persons":
+        return "less than"
+    return _PREFIX.get(amount.qualifier, "")
+
+
+def _lead(amount: Amount) -> str | None:
+    """The figure in English numbers with its qualifier ("about 95,000,000", "between 150
+    and 250"); None when the record has no number to write."""
+    low, high = amount.lower_bound, amount.upper_bound
+    if amount.qualifier == "range":
+        if low is None or high is None:
+            return None
+        return f"between {english_number(low)} and {english_number(high)}"
+    if amount.qualifier in ("at_most", "fewer_than"):
+        number = amount.value if amount.value is not None else high
+    else:
+        number = amount.value if amount.value is not None else low
+    if number is None:
+        return None
+    return " ".join(p for p in (_prefix(amount), english_number(number)) if p)
+
+
+def phrase(amount: Amount, subject: str | None = None) -> str:
+    """The figure's words with its qualifier and unit: the source's own words where they are
+    written the English way (the qualifier added when they lack it), else the English number
+    with its qualifier and the words quoted after it."""
+    words = amount.stated_as
+    if _reads_english(amount) and (amount.qualifier != "range" or _has_qualifier(words, "range")):
+        if not _has_qualifier(words, amount.qualifier):
+            words = f"{_prefix(amount)} {words}" if _prefix(amount) else words
+        if amount.unit == "percent" and ("%" in words or "percent" in words):
+            return words
+        return words + _unit(amount, words, subject)
+    lead = _lead(amount)
+    if lead is None:
+        return words
+    return f"{lead}{_unit(amount, lead, subject)} (stated as “{words}”)"
 
 
 # "tens of thousands", "hundreds", "dozens": vague counts that take "of" before the noun.
@@ -44,24 +163,29 @@ def _title(source: SourceRef) -> SourceRef:
     """A document read as the publication is named by its title, in quotation marks."""
     if source.kind != "document" or source.name.startswith("“"):
         return source
-    return replace(source, name=f"“{source.name}”")
+    return replace(
+        source,
+        name=f"“{source.name}”",
+        short_name=f"“{source.short_name}”" if source.short_name else None,
+    )
 
 
 # An institution's proper name takes "the" in running text: "the Ministry of Defense of
-# Ukraine", "the Electronic Library of Historical Documents", "the Federal Security Service".
+# Ukraine", "the Electronic Library of Historical Documents", "the Valemont transport office".
 # A person, a possessive ("Russia’s Ministry of Defence"), a lower-case description ("leaked
-# 2024 reports") or a brand ("RadioFreeEurope/RadioLiberty", "Dozor") does not.
+# 2024 reports") or a brand ("RadioFreeEurope/RadioLiberty", "Dozor", "RFE/RL") does not.
 _INSTITUTION = re.compile(
-    r"\b(?:of|for)\b|\b(?:Ministry|Agency|Service|Office|Committee|Council|Institute|Library|"
-    r"Archives?|Army|Guard|Bureau|Commission|Parliament|Government|Kremlin|Pentagon|Police)$"
+    r"\b(?:of|for)\b|\b(?i:ministry|agency|service|office|committee|council|institute|library|"
+    r"archives?|army|guard|bureau|commission|parliament|government|kremlin|pentagon|police|"
+    r"department|directorate|administration|authority|command|court|prosecutor|headquarters|"
+    r"secretariat|foundation|union|observatory|centre|center|ombudsman|mission)$"
 )
 
 
-def _article(source: SourceRef) -> str:
-    name = source.name
+def _article(name: str, kind: str) -> str:
     first = name.split(" ", 1)[0]
     if (
-        source.kind in ("person", "document")
+        kind in ("person", "document")
         or not name[:1].isupper()
         or first.lower() in ("the", "a", "an")
         or first.endswith(("’s", "'s", "s’", "s'"))
@@ -88,16 +212,26 @@ def _markdown_url(url: str) -> str:
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-def _name(source: SourceRef, style: str, base_url: str | None = None) -> str:
-    article = _article(source)
-    href = _href(source, base_url)
-    if style == "markdown":
-        name = _markdown_text(source.name)
-        return f"{article}[{name}]({_markdown_url(href)})" if href else article + name
-    if style == "html":
-        name = html.escape(source.name)
-        return f'{article}<a href="{html.escape(href)}">{name}</a>' if href else article + name
-    return article + source.name
+@dataclass(frozen=True, slots=True)
+class _Style:
+    style: str = "text"
+    names: str = "short"
+    base_url: str | None = None
+
+    def text(self, text: str) -> str:
+        return html.escape(text) if self.style == "html" else text
+
+    def name(self, source: SourceRef) -> str:
+        shown = source.short_name if self.names == "short" and source.short_name else source.name
+        article = _article(shown, source.kind)
+        href = _href(source, self.base_url)
+        if self.style == "markdown":
+            name = _markdown_text(shown)
+            return f"{article}[{name}]({_markdown_url(href)})" if href else article + name
+        if self.style == "html":
+            name = html.escape(shown)
+            return f'{article}<a href="{html.escape(href)}">{name}</a>' if href else article + name
+        return article + shown
 
 
 def _join(names: list[str]) -> str:
@@ -121,6 +255,68 @@ def _clause(subject: str, value: Decimal | None) -> str:
     return f"{noun} {verb}{rest}"
 
 
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def published_date(edtf: str) -> str:
+    """An EDTF date as a newsroom writes it: 2024, October 1941, 5 March 2024; any other
+    form (uncertain, an interval) as it is recorded."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", edtf)
+    if match is None or (match[2] and not 1 <= int(match[2]) <= 12):
+        return edtf
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if day is None:
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def _publisher(chain: list[Link]) -> SourceRef | None:
+    """Where the claim was published: the last link in the role of publisher."""
+    return next((link.source for link in reversed(chain) if link.role == "publisher"), None)
+
+
+def _dated(named: str, source: SourceRef, style: _Style) -> str:
+    if not source.published:
+        return named
+    return f"{named} ({style.text(published_date(source.published))})"
+
+
+def _attribution(chain: list[Link], style: _Style) -> str:
+    """ ", according to X cited by Y, as published in “Title” (2024)" """
+    claimant, rest = chain[0], chain[1:]
+    publisher = _publisher(rest)
+    if publisher is not None and publisher.slug == claimant.source.slug:
+        publisher, rest = None, []
+    if not rest:
+        # The claimant is the publication itself: named by its title, with its date.
+        return (
+            f", according to {_dated(style.name(_title(claimant.source)), claimant.source, style)}"
+        )
+    text = f", according to {style.name(claimant.source)}"
+    relays = [style.name(link.source) for link in rest if link.role in ("relay", "quoted")]
+    if relays:
+        text += f" cited by {_join(relays)}"
+    if publisher is not None:
+        how = "in" if publisher.kind == "document" else "by"
+        text += f", as published {how} {_dated(style.name(_title(publisher)), publisher, style)}"
+    return text
+
+
 def cite(
     *,
     stated_as: str,
@@ -128,45 +324,89 @@ def cite(
     unit: str,
     subject: str | None,
     chain: list[Link],
+    qualifier: str = "exact",
+    lower_bound: Decimal | None = None,
+    upper_bound: Decimal | None = None,
     style: str = "text",
+    names: str = "short",
     base_url: str | None = None,
 ) -> str:
     """The sentence in ``style`` (text, markdown or html; html is escaped throughout).
 
-    With ``base_url``, markdown and html link every source: to its own URL, else to its page
-    in this API (``{base_url}v1/sources/{slug}``)."""
-    words = _words(stated_as, value)
-    if unit == "percent" and "%" not in words and "percent" not in words:
-        words += " %"
-    if subject and _VAGUE_COUNT.search(words) and not subject.startswith("of "):
-        words += " of"
-    head = " ".join(part for part in (words, _clause(subject, value) if subject else None) if part)
+    ``names="short"`` names a source by its short name where it has one ("RFE/RL"),
+    ``"full"`` always by its full name. With ``base_url``, markdown and html link every
+    source: to its own URL, else to its page in this API (``{base_url}v1/sources/{slug}``)."""
+    amount = Amount(stated_as, qualifier, value, lower_bound, upper_bound, unit)
+    words = phrase(amount, subject)
+    if not subject:
+        head = words
+    elif unit in ("persons", "percent") or subject.startswith("("):
+        # The subject is what is counted: "thousands of soldiers", "1.5 % of the total (...)".
+        if _VAGUE_COUNT.search(words) and not subject.startswith("of "):
+            words += " of"
+        head = f"{words} {_clause(subject, value)}"
+    else:
+        # An amount of money or of anything else is what the subject is: "about 95 million
+        # EUR, the cost of the new tram line, according to ...".
+        head = f"{words}, {_clause(subject, value)},"
     head = head[:1].upper() + head[1:]
-    if style == "html":
-        head = html.escape(head)
+    shown = _Style(style, names, base_url)
+    head = shown.text(head)
     if not chain:
-        return f"{head} (no attribution recorded)."
-    claimant, rest = chain[0], chain[1:]
-    claimed_by = _title(claimant.source) if not rest else claimant.source
-    sentence = f"{head}, according to {_name(claimed_by, style, base_url)}"
-    relays = [
-        _name(link.source, style, base_url) for link in rest if link.role in ("relay", "quoted")
-    ]
-    if relays:
-        sentence += f" cited by {_join(relays)}"
-    return sentence + "."
+        return f"{head.rstrip(',')} (no attribution recorded)."
+    return head.rstrip(",") + _attribution(chain, shown) + "."
+
+
+def retracted(
+    *,
+    stated_as: str,
+    subject: str | None,
+    reason: str | None,
+    chain: list[Link],
+    style: str = "text",
+    names: str = "short",
+    base_url: str | None = None,
+) -> str:
+    """A retracted figure's notice: it starts with "Retracted" and quotes the withdrawn words,
+    so it cannot be pasted as a claim."""
+    shown = _Style(style, names, base_url)
+    why = (reason or "").strip().rstrip(".")
+    text = shown.text(f"Retracted: {why}. " if why else "Retracted (no reason recorded). ")
+    text += shown.text(f"The figure “{stated_as}”" + (f" ({subject})" if subject else ""))
+    if chain:
+        text += f", attributed to {shown.name(chain[0].source)},"
+    return text + shown.text(" was withdrawn and must not be cited.")
 
 
 def cite_figure(
-    figure: Any, chain: list[Link], *, style: str = "text", base_url: str | None = None
+    figure: Any,
+    chain: list[Link],
+    *,
+    style: str = "text",
+    names: str = "short",
+    base_url: str | None = None,
 ) -> str:
-    """``cite`` for a stored figure and its chain."""
+    """``cite`` for a stored figure and its chain; ``retracted`` for a retracted one."""
+    if figure.status == "retracted":
+        return retracted(
+            stated_as=figure.stated_as,
+            subject=figure.subject,
+            reason=figure.status_reason,
+            chain=chain,
+            style=style,
+            names=names,
+            base_url=base_url,
+        )
     return cite(
         stated_as=figure.stated_as,
         value=figure.value,
         unit=figure.unit,
         subject=figure.subject,
         chain=chain,
+        qualifier=figure.qualifier,
+        lower_bound=figure.lower_bound,
+        upper_bound=figure.upper_bound,
         style=style,
+        names=names,
         base_url=base_url,
     )

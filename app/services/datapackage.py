@@ -142,6 +142,8 @@ FIELDS: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
         "status_reason": ("string", "Why it was retracted or corrected.", {}),
         "version": ("integer", "Version number.", {}),
         "updated_at": ("datetime", "Last change, UTC.", {}),
+        "short_name": ("string", "The shorter name a newsroom writes; citations use it.", {}),
+        "aliases": ("string", "Other names it goes by, `; `-separated.", {}),
     },
 }
 COLUMNS = {"figures": FIGURE_COLUMNS, "events": EVENT_COLUMNS, "sources": SOURCE_COLUMNS}

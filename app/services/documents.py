@@ -37,6 +37,8 @@ def source_document(session: Session, source: Source) -> dict[str, Any]:
     return {
         "slug": source.slug,
         "name": source.name,
+        "short_name": source.short_name,
+        "aliases": list(source.aliases or []),
         "kind": source.kind,
         "parent": parent,
         "url": source.url,

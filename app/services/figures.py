@@ -79,14 +79,7 @@ class FigureView:
         )  # type: ignore[arg-type]
 
     def citation(self, style: str = "text") -> str:
-        return citations.cite(
-            stated_as=self.figure.stated_as,
-            value=self.figure.value if self.figure.value is not None else None,
-            unit=self.figure.unit,
-            subject=self.figure.subject,
-            chain=self.chain,
-            style=style,
-        )
+        return citations.cite_figure(self.figure, self.chain, style=style)
 
 
 @dataclass(frozen=True)

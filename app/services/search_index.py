@@ -86,13 +86,20 @@ def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
         }
     if entity == "source":
         sources = session.execute(
-            select(Source.id, Source.slug, Source.name, Source.description, Source.note).where(
-                Source.id.in_(ids)  # type: ignore[union-attr]
-            )
+            select(
+                Source.id,
+                Source.slug,
+                Source.name,
+                Source.short_name,
+                Source.aliases,
+                Source.description,
+                Source.note,
+            ).where(Source.id.in_(ids))  # type: ignore[union-attr]
         ).all()
+        # Every name the source goes by is searchable: "RFE/RL" finds RadioFreeEurope.
         return {
-            row_id: (slug, name, _joined(description, note))
-            for row_id, slug, name, description, note in sources
+            row_id: (slug, name, _joined(short_name, *(aliases or []), description, note))
+            for row_id, slug, name, short_name, aliases, description, note in sources
         }
     return {}
 

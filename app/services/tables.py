@@ -100,6 +100,8 @@ SOURCE_COLUMNS = (
     "status_reason",
     "version",
     "updated_at",
+    "short_name",
+    "aliases",
 )
 
 

@@ -96,25 +96,31 @@ class TestFigureDetail:
         assert body["attributions"][0]["source"]["party_to_conflict"] == "UA"
         assert body["value"] == 20
         assert body["citation"] == (
-            "20 soldiers, according to The ministry cited by The agency's desk."
+            "20 soldiers, according to The ministry cited by The agency's desk, as published in "
+            "“The document”."
         )
 
     def test_citation_styles(self, api):
         text = api.get("/v1/figures/fig-0002/citation")
         assert text.headers["content-type"] == "text/plain; charset=utf-8"
-        assert text.text == "20 soldiers, according to The ministry cited by The agency's desk."
+        assert text.text == (
+            "20 soldiers, according to The ministry cited by The agency's desk, as published in "
+            "“The document”."
+        )
         html = api.get("/v1/figures/fig-0002/citation?style=html")
         assert html.headers["content-type"] == "text/html; charset=utf-8"
         assert html.text == (
             '20 soldiers, according to <a href="http://testserver/v1/sources/ministry">The '
             'ministry</a> cited by <a href="http://testserver/v1/sources/desk">The agency&#x27;s '
-            "desk</a>."
+            'desk</a>, as published in <a href="http://testserver/v1/sources/doc">“The '
+            "document”</a>."
         )
         markdown = api.get("/v1/figures/fig-0001/citation?style=markdown")
         assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"
         assert markdown.text == (
             "10 soldiers, according to [Observers](http://testserver/v1/sources/observers) "
-            "cited by [The agency's desk](http://testserver/v1/sources/desk)."
+            "cited by [The agency's desk](http://testserver/v1/sources/desk), as published in "
+            "[“The document”](http://testserver/v1/sources/doc)."
         )
 
     def test_unknown_figure_is_a_404_problem(self, api):

@@ -209,7 +209,8 @@ async def get_figure(
                 "text/plain": {
                     "example": "At least 50,000 Russian service members have deserted since the "
                     "invasion began, according to leaked 2024 reports from Russia’s Ministry of "
-                    "Defence cited by RadioFreeEurope/RadioLiberty."
+                    "Defence cited by RFE/RL, as published in “50,000 deserters: Putin’s army "
+                    "using Stalin’s methods to keep troops from fleeing the battlefield”."
                 },
                 "text/markdown": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
@@ -229,10 +230,27 @@ def get_citation(
             examples=["markdown"],
         ),
     ] = "text",
+    names: Annotated[
+        Literal["short", "full"],
+        Query(
+            description="`short` (the default, as newsrooms write) names a source by its short "
+            "name where it has one: `cited by RFE/RL`; `full` always by its full name: `cited "
+            "by RadioFreeEurope/RadioLiberty`.",
+            examples=["full"],
+        ),
+    ] = "short",
+    as_of: AsOf = None,
 ) -> PlainTextResponse:
-    """A sentence to paste into a story: the figure in the source's words, the claimant first,
-    then who relayed it."""
-    view = figures.get_figure(session, slug)
+    """A sentence to paste into a story: the figure in the source's words with its qualifier
+    ("about", "at least"), the claimant first, then who relayed it, then where it was
+    published (and when, if known). A retracted figure's text says it is retracted and why;
+    `as_of` gives the citation as the figure stood then (before a correction, say)."""
+    if as_of is None:
+        view = figures.get_figure(session, slug)
+    else:
+        view = figures.get_figure_as_of(session, slug, as_of)
     media = {"text": "text/plain", "markdown": "text/markdown", "html": "text/html"}[style]
-    text = citations.cite_figure(view.figure, view.chain, style=style, base_url=base_url(request))
+    text = citations.cite_figure(
+        view.figure, view.chain, style=style, names=names, base_url=base_url(request)
+    )
     return PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
