@@ -108,7 +108,7 @@ def seed(
     from app.services import seeding
 
     if remote is not None:
-        _seed_remote(remote, key, paths or [DEFAULT_SEED], reason)
+        _seed_remote(remote, key, paths or [DEFAULT_SEED], reason, take_file)
         return
     if take_file and (reason is None or not reason.strip()):
         typer.echo('--take-file needs --reason "why the file wins over the edits"', err=True)
@@ -150,7 +150,9 @@ def seed(
         raise typer.Exit(code=EXIT_CONFLICTS)
 
 
-def _seed_remote(url: str, key: str | None, paths: list[Path], reason: str | None) -> None:
+def _seed_remote(
+    url: str, key: str | None, paths: list[Path], reason: str | None, take_file: bool = False
+) -> None:
     """Each file becomes one bundle, vocabulary files (no `document`) first."""
     import httpx
 
@@ -176,6 +178,8 @@ def _seed_remote(url: str, key: str | None, paths: list[Path], reason: str | Non
             if reason is not None:
                 # In the body, not the header: a header cannot carry every character.
                 bundle["reason"] = reason
+            if take_file:
+                bundle["take_file"] = True
             response = client.post("/v1/bundles", json=bundle)
             if response.status_code != 200:
                 _refused(file.path, response)

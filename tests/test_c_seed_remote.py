@@ -87,14 +87,16 @@ class TestSeedingARemoteServer:
     ):
         folder = tmp_path / "seed"
         folder.mkdir()
-        bad = {"figures": [{**builders.dataset(1)["figures"][0], "measure": "desserters"}]}
+        # A new figure: a stored one would also be refused as another document's record.
+        figure = {**builders.dataset(1)["figures"][0], "slug": "fig-new", "measure": "desserters"}
+        bad = {"figures": [figure]}
         (folder / "bad.yaml").write_text(yaml.safe_dump(bad), encoding="utf-8")
         result = seed_remote(remote, str(folder / "bad.yaml"))
         assert result.exit_code == 1
         assert result.stderr.splitlines() == [
-            f"{folder / 'bad.yaml'}: refused (422): figures[0] fig-0000: measure: "
+            f"{folder / 'bad.yaml'}: refused (422): figures[0] fig-new: measure: "
             "unknown measure 'desserters'",
-            "  figures[0] fig-0000: measure: unknown measure 'desserters'",
+            "  figures[0] fig-new: measure: unknown measure 'desserters'",
         ]
 
 
@@ -105,7 +107,9 @@ def test_local_seeding_says_reason_is_for_remote_and_keeps_seed_update(
     monkeypatch.setenv("SOURCED_DATABASE_URL", database_url)
     result = runner.invoke(cli, ["seed", renamed_seed(tmp_path / "seed"), "--reason", "Renamed"])
     assert result.exit_code == 0, result.output
-    assert result.stderr == "note: --reason is for --remote; local seeding records 'seed update'\n"
+    assert result.stderr == (
+        "note: --reason is for --take-file and --remote; local seeding records 'seed update'\n"
+    )
     with TestClient(create_app(settings)) as api:
         latest = api.get("/v1/sources/observers/history").json()[-1]
     assert (latest["reason"], latest["changes"]["name"]["new"]) == (

@@ -503,3 +503,80 @@ def test_a_moved_seed_folder_is_no_change(engine, tmp_path):
     seeding.run(engine, [tmp_path / "a"])
     shutil.copytree(SEED_DIR, tmp_path / "b")
     assert list(seeding.run(engine, [tmp_path / "b"])) == []
+
+
+def as_bundle(data: dict, **extra: object) -> dict:
+    bundle = copy.deepcopy(data)
+    for source in bundle["sources"]:
+        if source.pop("text_file", None) is not None:
+            source["full_text"] = DOC_TEXT
+    return bundle | extra
+
+
+class TestBundlesMergeAsSeedFilesDo:
+    def test_a_resent_bundle_leaves_an_editors_correction(self, engine, client, editor):
+        assert (
+            client.post("/v1/bundles", json=as_bundle(MINIMAL), headers=editor).status_code == 200
+        )
+        correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
+
+        again = client.post(
+            "/v1/bundles", json=as_bundle(MINIMAL, reason="re-send"), headers=editor
+        )
+
+        assert again.status_code == 200, again.text
+        assert again.json() == {"changed": 0, "changes": []}
+        assert figure_note(engine) == "Desk note."
+
+    def test_a_changed_bundle_over_an_edit_is_a_409_and_writes_nothing(
+        self, engine, client, editor
+    ):
+        client.post("/v1/bundles", json=as_bundle(MINIMAL), headers=editor)
+        correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
+        changed = as_bundle(with_note(MINIMAL, "File note."), reason="new note")
+        changed["events"][0]["title"] = "Flight, renamed"
+        before = counts(engine)
+
+        response = client.post("/v1/bundles", json=changed, headers=editor)
+
+        assert response.status_code == 409
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["detail"].startswith(
+            "the bundle changes records edited since it last changed them (figure fled); "
+            "nothing was written."
+        )
+        [error] = problem["errors"]
+        assert error["record"] == "figure fled"
+        assert error["message"].endswith('note: database "Desk note.", file "File note."')
+        assert counts(engine) == before
+
+    def test_take_file_with_a_reason_applies_the_bundle_over_the_edit(self, engine, client, editor):
+        client.post("/v1/bundles", json=as_bundle(MINIMAL), headers=editor)
+        correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
+        bundle = as_bundle(with_note(MINIMAL, "File note."), take_file=True)
+
+        refused = client.post("/v1/bundles", json=bundle, headers=editor)
+        taken = client.post("/v1/bundles", json=bundle | {"reason": "re-read"}, headers=editor)
+
+        assert refused.status_code == 422
+        assert refused.json()["detail"].startswith("reason: `take_file` writes over editors'")
+        assert taken.status_code == 200, taken.text
+        assert taken.json()["changes"] == ["update figure fled (note)"]
+        assert figure_note(engine) == "File note."
+
+    def test_a_bundle_may_not_take_over_another_documents_figure(
+        self, engine, client, editor, tmp_path
+    ):
+        seeding.run(engine, [write_seed(tmp_path, MINIMAL)])
+        bundle = copy.deepcopy(SECOND)
+        bundle["sources"][0].pop("text_file")
+        bundle["sources"][0]["full_text"] = "Seven fled."
+
+        response = client.post("/v1/bundles", json=bundle, headers=editor)
+
+        assert response.status_code == 422
+        assert [(e["record"], e["field"]) for e in response.json()["errors"]] == [
+            ("figures[0] fled", "slug")
+        ]
+        assert figure_note(engine) is None

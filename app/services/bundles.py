@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from app.errors import UnprocessableError
+from app.errors import ConflictError, UnprocessableError
 from app.models import Revision
 from app.models.vocab import Status
 from app.schemas.seed import SeedFile
-from app.services import editing, history, seeding
+from app.services import editing, history, seed_merge, seeding
 
 SECTIONS = {"measure": "measures", "source": "sources", "event": "events", "figure": "figures"}
 
@@ -100,13 +100,49 @@ def _check_changes(
         )
 
 
+def split_take_file(raw: Any) -> tuple[Any, bool]:
+    """The bundle without its top-level `take_file`, and whether it was true."""
+    if not isinstance(raw, dict) or "take_file" not in raw:
+        return raw, False
+    value = raw["take_file"]
+    if not isinstance(value, bool):
+        raise UnprocessableError(
+            f"take_file: must be true or false, not {type(value).__name__}",
+            errors=[{"field": "take_file", "message": "must be a boolean"}],
+        )
+    return {key: item for key, item in raw.items() if key != "take_file"}, value
+
+
+def _conflicts(conflicts: list[seed_merge.Conflict]) -> ConflictError:
+    errors = [
+        {
+            "record": f"{c.entity} {c.slug}",
+            "field": "(record)",
+            "message": "edited since the file last changed it; "
+            + "; ".join([*(str(e) for e in c.edits), *c.differences]),
+        }
+        for c in conflicts
+    ]
+    names = ", ".join(f"{c.entity} {c.slug}" for c in conflicts[:10])
+    more = f" and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
+    return ConflictError(
+        f"the bundle changes records edited since it last changed them ({names}{more}); "
+        "nothing was written. Make the bundle say what the records now say, or send it with "
+        '`"take_file": true` and a reason to apply it over those edits',
+        errors=errors,
+    )
+
+
 def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[seeding.Change]:
-    """The same checks and the same apply step as `sourced seed`; a repeat writes nothing.
+    """The same checks and the same merge as `sourced seed`; a repeat writes nothing.
 
     A bundle that changes a stored record needs a reason, and may not rewrite a retracted
-    one; on either refusal the caller's unit of work rolls back what was written.
+    one; a record edited since the bundle's document last changed it is a conflict (409),
+    unless the bundle says `take_file`. On any refusal the caller's unit of work rolls back
+    what was written.
     """
     raw, reason = split_reason(raw, reason)
+    raw, take_file = split_take_file(raw)
     # As `sourced seed`: the records valid on their own are checked against each other and
     # the database in the same pass, so every problem comes back in one answer.
     loaded, problems = seeding.parse("bundle", raw)
@@ -125,12 +161,24 @@ def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[se
         if s.text_file is not None
     ]
     problems += seeding.check(session, [loaded])
+    reason = reason.strip() if reason is not None and reason.strip() else None
+    if take_file and reason is None:
+        raise UnprocessableError(
+            "reason: `take_file` writes over editors' changes; say why (a top-level `reason` "
+            "field or a `Sourced-Reason` header)",
+            errors=[{"field": "reason", "message": "required with take_file"}],
+        )
+    plan = seed_merge.plan(session, [loaded], take_file=take_file)
+    problems += [seeding.SeedProblem("bundle", p.record, p.field, p.message) for p in plan.problems]
     if problems:
         raise _refuse(problems)
-    reason = reason.strip() if reason is not None and reason.strip() else None
+    if plan.conflicts:
+        raise _conflicts(plan.conflicts)
+    groups: list[Any] = [*plan.normal, *plan.taken, *plan.amending]
     with _collecting_revisions(session) as written:
-        changes = seeding.apply(session, [loaded], actor, reason)
+        changes = seeding.apply(session, groups, actor, reason) if groups else []
     _check_changes(session, data, written, reason)
+    seed_merge.record(session, plan.marks)
     return changes
 
 

@@ -60,7 +60,11 @@ def post_bundle(
     """Checks the whole bundle, reports every problem with its record and field, and writes all
     of it or nothing. Sending the same bundle again changes nothing and writes no revision.
     A bundle that changes a stored record needs a reason (422 without) and may not rewrite a
-    retracted record (422 naming it)."""
+    retracted record (422 naming it). As `sourced seed`, it is a merge: a record the bundle's
+    document did not change since it last sent it is left as editors left it; one it changed
+    that was edited since is a conflict (409 naming each record, its edits and both versions;
+    nothing written) unless the bundle says `"take_file": true`. A figure or event another
+    document made is refused (422 naming both) unless the bundle lists it under `amends`."""
     fingerprint = idempotency.fingerprint("bundle", bundle, reason)
     if idempotency_key is not None:
         earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
@@ -100,6 +104,12 @@ def document_body(schema: dict[str, Any]) -> None:
                 "anyOf": [{"type": "string", "maxLength": 2000}, {"type": "null"}],
                 "description": "Why the bundle changes stored records (the `Sourced-Reason` "
                 "header overrides it); not needed for a bundle that only adds records.",
+            },
+            "take_file": {
+                "type": "boolean",
+                "default": False,
+                "description": "Write the bundle's records even where they were edited since "
+                "its document last changed them (needs a reason, which each revision carries).",
             },
         },
     }
