@@ -15,6 +15,7 @@ import orjson
 from pydantic_core import PydanticUndefined, to_jsonable_python
 from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 from app.models import Revision
@@ -97,14 +98,20 @@ def _copy(
     columns = ", ".join(quote(name) for name in names)
     statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(
-                [
-                    row[name] if process is None else process(row[name])
-                    for name, process in processors
-                ]
-            )
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[name] if process is None else process(row[name])
+                        for name, process in processors
+                    ]
+                )
+    except dbapi_error as exc:
+        # Straight from the driver: come out as SQLAlchemy's errors, as through a Session, so
+        # that a row taken at the same moment (a unique slug) is an IntegrityError, a 409.
+        raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from app.errors import (
@@ -88,9 +89,28 @@ def _check(session: Session, kind: Kind, record: BaseModel) -> seeding.LoadedFil
     return loaded
 
 
-def find(session: Session, kind_name: str, slug: str) -> Any:
+def find(session: Session, kind_name: str, slug: str, *, lock: bool = False) -> Any:
+    """The record with this slug; with ``lock``, its row locked until the transaction ends.
+
+    Why the lock: a record's ETag covers more than its own row (a figure's chain, the
+    versions of its event and sources), so the ``UPDATE ... WHERE version = n`` of
+    ``revisions.bump`` alone cannot guard a write that changes only the chain: under READ
+    COMMITTED a second writer reads the first one's committed links and writes over them
+    with 200. A write of a record takes this lock before it computes the ETag it compares
+    with If-Match, so writers of one record go one at a time and each checks, then writes,
+    what the one before it committed. FOR NO KEY UPDATE rather than FOR UPDATE: it keeps
+    other writers of the row out, but not an INSERT elsewhere whose foreign key points at the
+    row (a chain citing a source being corrected), so such writes neither wait nor deadlock.
+    SQLite has no row locks; its writers already run one at a time (BEGIN IMMEDIATE).
+    """
     kind = KINDS[kind_name]
-    row = session.exec(select(kind.model).where(kind.model.slug == slug)).first()  # type: ignore[attr-defined]
+    statement = select(kind.model).where(kind.model.slug == slug)  # type: ignore[attr-defined]
+    if lock:
+        # populate_existing: the locked read's values replace any copy the session holds.
+        statement = statement.with_for_update(key_share=True).execution_options(
+            populate_existing=True
+        )
+    row = session.exec(statement).first()
     if row is None:
         raise NotFoundError(f"slug: no {kind_name} {slug!r}")
     return row
@@ -161,11 +181,40 @@ def create(
     kind = KINDS[kind_name]
     record = _validate(kind, body)
     slug = record.slug  # type: ignore[attr-defined]
+    taken = ConflictError(f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it")
     if session.exec(select(kind.model.id).where(kind.model.slug == slug)).first() is not None:  # type: ignore[attr-defined]
-        raise ConflictError(f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it")
+        raise taken
     loaded = _check(session, kind, record)
-    seeding.apply(session, [loaded], actor, reason or f"created by {actor}")
+    # A create that commits after the check above is seen by the apply step (READ COMMITTED),
+    # which writes a record it finds as an update: only a create of this slug among the
+    # changes proves that this request made the record. One that commits while this one
+    # runs makes its INSERT fail on the unique slug; and its row changed under an update
+    # fails that update's version check. Each of these is the same 409; the caller's unit of
+    # work rolls back whatever was written, so the first create stands untouched.
+    try:
+        changes = seeding.apply(session, [loaded], actor, reason or f"created by {actor}")
+    except IntegrityError as exc:
+        if not _slug_taken(exc, kind):
+            raise
+        raise taken from None
+    except PreconditionFailedError:
+        raise taken from None
+    if not any(
+        c.entity == kind.entity.value and c.key == slug and c.action == Action.create.value
+        for c in changes
+    ):
+        raise taken
     return find(session, kind_name, slug)
+
+
+def _slug_taken(error: IntegrityError, kind: Kind) -> bool:
+    """Whether ``error`` is the unique slug of ``kind``'s table (PostgreSQL names the
+    constraint; SQLite says ``UNIQUE constraint failed: figure.slug``)."""
+    table = kind.model.__tablename__  # type: ignore[attr-defined]
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    if constraint is not None:
+        return constraint == f"uq_{table}_slug"
+    return f"{table}.slug" in str(error.orig)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

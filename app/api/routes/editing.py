@@ -209,7 +209,8 @@ def build(
         if_match: IfMatch = None,
         reason: ReasonHeader = None,
     ) -> JSONResponse:
-        row = editing.find(session, kind, slug)
+        # Locked first: the ETag is computed, compared and the change written under it.
+        row = editing.find(session, kind, slug, lock=True)
         patch = dict(patch)
         # The body's reason is checked and taken out even when the header, which wins, is set;
         # like the fields, before the version, so a malformed body is a 422 with any ETag.
@@ -242,7 +243,7 @@ def build(
         if_match: IfMatch = None,
         reason: ReasonHeader = None,
     ) -> JSONResponse:
-        row = editing.find(session, kind, slug)
+        row = editing.find(session, kind, slug, lock=True)  # as for a PATCH
         editing.check_version(if_match, _view(kind, session, slug).etag)
         why = editing.require_reason(reason)
         editing.retract(session, kind, row, key.name, why)
