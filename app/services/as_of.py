@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app import edtf
 from app.errors import InvalidParameterError
 from app.models import Event, Figure, Measure, Source
-from app.services import chains, history
+from app.services import chains, history, lookups
 from app.services.events import VISIBLE, EventQuery, EventView, get_event_as_of
 from app.services.figures import (
     FigureQuery,
@@ -66,11 +66,11 @@ def _page(
     return Page(items, None, None)
 
 
-def _source_slugs(session: Session, named: list[str]) -> set[str]:
+def _source_slugs(session: Session, named: list[str], param: str) -> set[str]:
     """The named sources and every source under them, by slug."""
     if not named:
         return set()
-    ids = source_and_descendants(session, named)
+    ids = source_and_descendants(session, named, param)
     return set(session.exec(select(Source.slug).where(col(Source.id).in_(ids))).all())
 
 
@@ -101,8 +101,9 @@ def list_figures(
         _known(session, "measure", query.measure, Measure.slug)
     if query.unit:
         _known(session, "unit", query.unit, Figure.unit)
-    sources = _source_slugs(session, query.source)
-    claimants = _source_slugs(session, query.claimant)
+    lookups.event_ids(session, "event", query.event)
+    sources = _source_slugs(session, query.source, "source")
+    claimants = _source_slugs(session, query.claimant, "claimant")
 
     def keep(view: FigureView) -> bool:
         f = view.figure
@@ -136,7 +137,7 @@ def list_events(
     cursor: str | None = None,
 ) -> Page:
     _refuse_live_only(query.q, sort)
-    sources = _source_slugs(session, query.source)
+    sources = _source_slugs(session, query.source, "source")
 
     def keep(view: EventView) -> bool:
         e = view.event

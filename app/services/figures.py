@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
 from app.models.figure import VISIBLE
-from app.services import chains, citations, fulltext, history, versions
+from app.services import chains, citations, fulltext, history, lookups, versions
 from app.services.pagination import (
     SortKey,
     after,
@@ -118,9 +118,10 @@ def _chain_has(*conditions: Any) -> Any:
     )
 
 
-def source_and_descendants(session: Session, slugs: list[str]) -> list[int]:
-    """Ids of the named sources and every source under them (the MoD and its leaked reports)."""
-    ids = set(session.exec(select(Source.id).where(col(Source.slug).in_(slugs))).all())
+def source_and_descendants(session: Session, names: list[str], param: str = "source") -> list[int]:
+    """Ids of the named sources and every source under them (the MoD and its leaked reports).
+    A name is a slug, a short name or an alias; one that names no source is a 400."""
+    ids = set(lookups.source_ids(session, param, names))
     frontier = set(ids)
     while frontier:
         children = set(
@@ -197,14 +198,12 @@ def _filters(session: Session, query: FigureQuery) -> list[Any]:
         # the filter and the keyset order together, on both engines.
         where.append(_in(Figure.measure_id, measure_ids(session, query.measure)))
     if query.event:
-        where.append(
-            col(Figure.event_id).in_(select(Event.id).where(col(Event.slug).in_(query.event)))
-        )
+        where.append(_in(Figure.event_id, lookups.event_ids(session, "event", query.event)))
     if query.source:
         where.append(_chain_has(col(Source.id).in_(source_and_descendants(session, query.source))))
     if query.claimant:
         # Like `source`: the named source or any under it (the MoD and its leaked reports).
-        claimants = source_and_descendants(session, query.claimant)
+        claimants = source_and_descendants(session, query.claimant, "claimant")
         where.append(_chain_has(Attribution.position == 0, col(Source.id).in_(claimants)))
     if query.party:
         named = [p for p in query.party if p != "none"]

@@ -222,7 +222,11 @@ class TestCountryAndSourceFilters:
         assert slugs(located.get("/v1/events?source=ministry")) == ["flight"]
         assert slugs(located.get("/v1/events?source=observers")) == ["old-war"]
         assert slugs(located.get("/v1/events?source=agency")) == ["flight", "old-war"]
-        assert slugs(located.get("/v1/events?source=nobody")) == []
+        nobody = located.get("/v1/events?source=nobody")
+        assert (nobody.status_code, nobody.json()["detail"]) == (
+            400,
+            "source: unknown value 'nobody'; no source has that slug, short name or alias",
+        )
 
 
 class TestSearch:
