@@ -2,7 +2,7 @@
 
 import calendar
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Request
@@ -54,12 +54,55 @@ SearchText = Annotated[
         examples=["deserted"],
     ),
 ]
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A moment or a day; the schema states both (it replaces the date-time one, examples included).
+_MOMENT_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+        "examples": ["2026-12-01", "2026-12-01T08:00:00Z"],
+    }
+)
+
+
+def _day_as_moment(end: bool) -> Any:
+    """A plain day (``2026-12-01``) as the moment the filter compares with, in UTC.
+
+    ``since`` keeps changes *after* its moment and ``as_of`` those *at or before* it, and
+    stored times carry microseconds (on both engines): so a day for ``since`` is the last
+    microsecond before it (its first instant is then kept), and for ``as_of`` its last one."""
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str) or not _DAY.fullmatch(value):
+            return value
+        try:
+            start = datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+            return (start + timedelta(days=1) if end else start) - timedelta(microseconds=1)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day of the calendar") from None
+        except OverflowError:  # 0001-01-01 has no microsecond before it, 9999-12-31 no after
+            raise ValueError(f"{value!r} is at the very edge of the calendar") from None
+
+    return BeforeValidator(parse)
+
+
 AsOf = Annotated[
     IsoTimestamp | None,
+    _day_as_moment(end=True),
+    _MOMENT_SCHEMA,
     Query(
-        description="Answer as the dataset stood at this moment (ISO 8601 with a time zone); "
-        "a record that did not exist yet is a 404.",
-        examples=["2026-01-01T00:00:00Z"],
+        description="Answer as the dataset stood at this moment: ISO 8601 with a time zone "
+        "(`2026-12-01T08:00:00Z`), or a plain date (`2026-12-01`), which means at the end of "
+        "that day (UTC), after its last change. A record that did not exist yet is a 404.",
+    ),
+]
+Since = Annotated[
+    IsoTimestamp | None,
+    _day_as_moment(end=False),
+    _MOMENT_SCHEMA,
+    Query(
+        description="Only changes after this moment: ISO 8601 with a time zone "
+        "(`2026-12-01T08:00:00Z`), or a plain date (`2026-12-01`), which means from the start "
+        "of that day (UTC), its first change included.",
     ),
 ]
 IncludeRetracted = Annotated[

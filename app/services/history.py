@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, String, cast, func, literal
 from sqlmodel import Session, SQLModel, col, select
 
 from app.errors import NotFoundError
@@ -128,12 +128,49 @@ def changes(
     return ChangePage(rows[:limit], next_after)
 
 
-def latest(session: Session, limit: int = 100, since: datetime | None = None) -> list[Revision]:
-    """The newest revisions first, only those after ``since`` when given."""
+def latest(
+    session: Session,
+    limit: int = 100,
+    since: datetime | None = None,
+    subjects: ColumnElement[bool] | None = None,
+) -> list[Revision]:
+    """The newest revisions first, only those after ``since`` and of ``subjects`` when given."""
     statement = select(Revision)
     if since is not None:
         statement = statement.where(Revision.at > since)
+    if subjects is not None:
+        statement = statement.where(subjects)
     return list(session.exec(statement.order_by(col(Revision.id).desc()).limit(limit)).all())
+
+
+def id_of(session: Session, kind: str, slug: str) -> int:
+    """The id of the figure, event, source or measure with that slug; else a 404 naming the
+    path parameter."""
+    model: Any = MODELS[kind]
+    row_id = session.exec(select(model.id).where(model.slug == slug)).first()
+    if row_id is None:
+        raise NotFoundError(f"{'measure' if kind == 'measure' else 'slug'}: no {kind} {slug!r}")
+    return int(row_id)
+
+
+def latest_of_record(
+    session: Session, kind: str, slug: str, limit: int, since: datetime | None
+) -> list[Revision]:
+    """The newest revisions of one record and of its chain (404 for an unknown slug)."""
+    subject = f"{kind}:{id_of(session, kind, slug)}"
+    return latest(session, limit, since, col(Revision.subject) == subject)
+
+
+def latest_of_measure(
+    session: Session, slug: str, limit: int, since: datetime | None
+) -> list[Revision]:
+    """The newest revisions of the figures of a measure and of their chains.
+
+    The figures the measure has now: a figure moved to another measure takes its whole
+    history there."""
+    of_measure = Figure.measure_id == id_of(session, "measure", slug)
+    subjects = select(literal("figure:") + cast(col(Figure.id), String)).where(of_measure)
+    return latest(session, limit, since, col(Revision.subject).in_(subjects))
 
 
 def snapshot_at(session: Session, kind: str, row_id: int, as_of: datetime) -> dict[str, Any]:

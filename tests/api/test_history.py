@@ -86,9 +86,9 @@ class TestTheJournalistsWalkthrough:
         ns = {"a": "http://www.w3.org/2005/Atom"}
         titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
         assert titles[:3] == [
-            "retract figure new-figure (v3)",
-            "update figure new-figure (v2)",
-            "create attribution publisher doc in the chain of figure new-figure",
+            "Figure new-figure retracted: Withdrawn",
+            "Figure new-figure corrected: stated_as, value",
+            "Figure new-figure chain: publisher doc added",
         ]
         first = feed.find("a:entry", ns)
         assert first.find("a:link", ns).get("href") == "http://testserver/v1/figures/new-figure"
@@ -322,7 +322,7 @@ class TestAtomFeed:
         feed, entries = atom_entries(api)
         atom = f"{{{ATOM_NS}}}"
         assert feed.tag == f"{atom}feed"
-        assert feed.findtext(f"{atom}id") == "http://testserver/v1/changes.atom"
+        assert feed.findtext(f"{atom}id") == "tag:sourced,2026:changes"
         assert feed.findtext(f"{atom}title") == "Sourced: changes"
         assert is_rfc3339(feed.findtext(f"{atom}updated"))
         assert feed.find(f"{atom}link[@rel='self']").get("href") == (
@@ -333,7 +333,7 @@ class TestAtomFeed:
         ids = [entry.findtext(f"{atom}id") for entry in entries]
         assert len(set(ids)) == len(ids)
         for entry in entries:
-            assert entry.findtext(f"{atom}id").startswith("http://testserver/v1/changes/")
+            assert entry.findtext(f"{atom}id").startswith("tag:sourced,2026:revision/")
             assert entry.findtext(f"{atom}title")
             assert "figure:" not in entry.findtext(f"{atom}title")
             assert is_rfc3339(entry.findtext(f"{atom}updated"))
@@ -354,14 +354,14 @@ class TestAtomFeed:
         ]
         assert newest == [
             (
-                "create attribution publisher doc in the chain of figure new-figure",
+                "Figure new-figure chain: publisher doc added",
                 "http://testserver/v1/figures/new-figure",
             ),
             (
-                "create attribution claimant observers in the chain of figure new-figure",
+                "Figure new-figure chain: claimant observers added",
                 "http://testserver/v1/figures/new-figure",
             ),
-            ("create figure new-figure (v1)", "http://testserver/v1/figures/new-figure"),
+            ("Figure new-figure added", "http://testserver/v1/figures/new-figure"),
         ]
 
     def test_since_keeps_only_later_changes(self, api, editor):
@@ -369,7 +369,7 @@ class TestAtomFeed:
         correct(api, editor, "fig-0001", {"value": 99}, "fix")
         _, entries = atom_entries(api, since=mark)
         assert [e.findtext(f"{{{ATOM_NS}}}title") for e in entries] == [
-            "update figure fig-0001 (v2)"
+            "Figure fig-0001 corrected: value"
         ]
         _, none = atom_entries(api, since="2999-01-01T00:00:00Z")
         assert none == []
