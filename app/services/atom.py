@@ -166,9 +166,12 @@ def content(revision: Revision, slugs: Slugs) -> str:
     verb = _VERBS.get(revision.action, ("", revision.action.capitalize()))[1]
     lines = [f"{verb} by {revision.actor}. Why: {revision.reason}"]
     created = revision.action == "create"
+    # Internal ids say nothing to a reader, nor does the record a link of a chain belongs to
+    # (the title names it).
+    unsaid = {"id", "figure_id", "event_id"} if revision.entity == "attribution" else {"id"}
     changes = sorted(revision.changes.items(), key=lambda item: _field_name(item[0]))
     for key, change in changes:
-        if isinstance(change, dict):
+        if isinstance(change, dict) and key not in unsaid:
             lines.append(_change_line(key, change, slugs, created))
     return "\n".join(lines)
 

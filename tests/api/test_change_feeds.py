@@ -142,7 +142,14 @@ class TestEntriesSayWhatChanged:
         assert 'value: "120"' in lines
         assert 'stated_as: "about 120"' in lines
         assert 'event: "flight"' in lines
-        assert not any(line.startswith("event_id:") for line in lines)
+        assert not any(line.startswith(("event_id:", "id:")) for line in lines)
+        assert entries(feed)[1].findtext(f"{A}content").splitlines() == [
+            "Added by Desk editor. Why: created by Desk editor",
+            "position: 0",
+            "quote_unverified: false",
+            'role: "claimant"',
+            'source: "observers"',
+        ]
 
     def test_a_retraction_gives_its_reason_in_the_title(self, api, editor):
         etag = api.get("/v1/figures/fig-0001").headers["etag"]
