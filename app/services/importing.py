@@ -9,8 +9,9 @@ imports back without loss; the readable columns (`claimant`, `relays`, `publishe
 refused rather than silently dropped. Without it, the chain is built from the readable
 columns: `claimant`, then each of `relays` (`; `-separated slugs), then `publisher`; `quote`
 (and `quote_unverified`) go on the publisher's link (on the claimant's when there is no
-publisher). Every problem of every row is reported, with its line number, in one run;
-nothing is written unless every row is good.
+publisher). A text cell's leading `'` (which the export puts before a text a spreadsheet
+would run as a formula, or that starts with `'`) is removed. Every problem of every row is
+reported, with its line number, in one run; nothing is written unless every row is good.
 """
 
 import csv
@@ -24,7 +25,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.services import seeding
-from app.services.tables import JOIN, cell, flatten
+from app.services.tables import JOIN, NOT_TEXT, cell, flatten, unescape_text
 
 REQUIRED = ("slug", "event", "measure", "qualifier", "stated_as", "unit", "claimant")
 NUMBERS = ("value", "lower_bound", "upper_bound")
@@ -163,6 +164,11 @@ def _read(path: Path) -> _Rows:
                 if None in row:
                     rows.problems.append(ImportProblem(line, "row", "more cells than columns"))
                     continue
+                # The export puts `'` before a text that a spreadsheet would run as a formula.
+                row = {
+                    name: value if name in NOT_TEXT or value is None else unescape_text(value)
+                    for name, value in row.items()
+                }
                 empty = [name for name in REQUIRED if not (row.get(name) or "").strip()]
                 for name in empty:
                     rows.problems.append(ImportProblem(line, name, "must not be empty"))

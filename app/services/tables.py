@@ -105,6 +105,43 @@ SOURCE_COLUMNS = (
 )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): a text cell that does is written with a `'` in front, which spreadsheets show
+# as "text, as typed". A text that starts with `'` gets one too, so that removing the first
+# `'` of any cell that has one (``unescape_text``, what `sourced import` does) gives back
+# exactly what was written, whatever the text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+# Columns of numbers, dates, times and booleans: written as they are (`-5` stays `-5`).
+# Every other column is text, escaped by ``escape_text``.
+NOT_TEXT = frozenset(
+    {
+        "value",
+        "lower_bound",
+        "upper_bound",
+        "period_earliest",
+        "period_latest",
+        "date_earliest",
+        "date_latest",
+        "version",
+        "updated_at",
+        "quote_unverified",
+        "has_text",
+    }
+)
+
+
+def escape_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text: `'` in front of one that starts like a formula
+    (or with `'`)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unescape_text(text: str) -> str:
+    """The text ``escape_text`` was given: without the first `'`, if the cell starts with one."""
+    return text[1:] if text.startswith("'") else text
+
+
 def cell(value: Any) -> str:
     """One CSV cell: empty for null, exact decimals, ISO 8601 dates, `true`/`false`."""
     if value is None:
@@ -175,6 +212,14 @@ def _chain_columns(links: list[dict[str, Any]]) -> dict[str, Any]:
     return {**flatten(links), "chain": chain_cell(links)}
 
 
+def _cells(columns: tuple[str, ...], flat: dict[str, Any]) -> list[str]:
+    """The row's cells, text cells escaped (``escape_text``), the others as ``cell`` writes them."""
+    return [
+        cell(flat.get(column)) if column in NOT_TEXT else escape_text(cell(flat.get(column)))
+        for column in columns
+    ]
+
+
 def figure_row(item: dict[str, Any]) -> list[str]:
     flat = {
         **item,
@@ -183,16 +228,16 @@ def figure_row(item: dict[str, Any]) -> list[str]:
         "event_title": item["event"]["title"],
         "event_date": item["event"]["date"],
     }
-    return [cell(flat.get(column)) for column in FIGURE_COLUMNS]
+    return _cells(FIGURE_COLUMNS, flat)
 
 
 def event_row(item: dict[str, Any]) -> list[str]:
     flat = {**item, **_chain_columns(item["attributions"])}
-    return [cell(flat.get(column)) for column in EVENT_COLUMNS]
+    return _cells(EVENT_COLUMNS, flat)
 
 
 def source_row(item: dict[str, Any]) -> list[str]:
-    return [cell(item.get(column)) for column in SOURCE_COLUMNS]
+    return _cells(SOURCE_COLUMNS, item)
 
 
 TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], list[str]]]] = {
