@@ -9,7 +9,7 @@ from app.services import fulltext
 
 JOINED = """
     SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
-           snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet
+           snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet
     FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
     WHERE search_fts MATCH :q ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
 
@@ -25,7 +25,7 @@ def test_the_page_is_what_ranking_every_match_gives(seeded, q, limit, offset):
             text(JOINED),
             {"q": fulltext._fts5_query(fulltext.terms(q)), "limit": limit, "offset": offset},
         )
-        expected = [(r[0], r[1], r[2], r[3], -float(r[4]), r[5]) for r in rows]
+        expected = [(*r[:4], -float(r[4]), fulltext.snippet_html(r[5])) for r in rows]
     assert [(h.entity, h.entity_id, h.slug, h.title, h.rank, h.snippet) for h in hits] == expected
     if q == "troops" and (limit, offset) == (50, 0):
         assert len(hits) > 5

@@ -10,7 +10,13 @@ class SearchHit(BaseModel):
     slug: str = Field(examples=["deserters-since-invasion"])
     url: str
     title: str
-    snippet: str = Field(description="Matching text with the matched words in `<mark>`.")
+    snippet: str = Field(
+        description="Escaped HTML on one line: the matching text with `&`, `<`, `>` and quotes "
+        "escaped, the matched words in `<mark>`, and no other markup.",
+        examples=[
+            "…leaked reports say 50,000 have <mark>deserted</mark> since &quot;the start&quot;…"
+        ],
+    )
     rank: float = Field(description="Relevance; higher is better. Comparable within one response.")
 
 

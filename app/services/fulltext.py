@@ -1,8 +1,15 @@
 """Full-text search, the one place where the two engines differ: FTS5 on SQLite, tsvector on
 PostgreSQL. Both take the reader's words as plain terms (all must match), rank by relevance
 and mark the matches in a snippet with ``<mark>``.
+
+A snippet is HTML: the record's words escaped, the highlights the only markup. The database
+marks a highlight with two control characters (``_OPEN``, ``_CLOSE``) that are first replaced
+by spaces in the text it reads (both engines' tokenizers take them for spaces, so the match
+is unchanged); the snippet is then escaped whole and only those two become ``<mark>`` and
+``</mark>``, so nothing a record says is ever sent as markup.
 """
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +19,18 @@ from sqlmodel import Session
 
 MAX_TERMS = 16
 _WORD = re.compile(r"\w+", re.UNICODE)
+_OPEN, _CLOSE = "\x02", "\x03"
+# PostgreSQL's parser reads `<b>` as a tag and ts_headline leaves tags out of the snippet:
+# `<` and `>` go in as these two and come back after the highlights are chosen.
+_LT, _GT = "\x04", "\x05"
+_SPACES = re.compile(r"\s+")
+# SQL for a text with the markers' characters replaced by spaces, per engine.
+_SQLITE_PLAIN = "replace(replace({0}, char(2), ' '), char(3), ' ')"
+_POSTGRES_PLAIN = (
+    "translate({0}, chr(2) || chr(3) || chr(4) || chr(5) || '<>', '    ' || chr(4) || chr(5))"
+)
+# At least 16 words, as many as SQLite's snippets hold.
+_HEADLINE = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=16"
 
 
 @dataclass(frozen=True)
@@ -22,6 +41,17 @@ class Hit:
     title: str
     rank: float
     snippet: str
+
+
+def snippet_html(marked: str) -> str:
+    """A snippet as the API sends it: on one line, escaped, the marked matches in ``<mark>``."""
+    text = _SPACES.sub(" ", marked.replace(_LT, "<").replace(_GT, ">")).strip()
+    return html.escape(text).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _plain_html(text: str) -> str:
+    """A record's text with no match marked in it, as a snippet."""
+    return snippet_html(text.replace(_OPEN, " ").replace(_CLOSE, " "))
 
 
 def terms(q: str) -> list[str]:
@@ -54,25 +84,33 @@ def search(
     if session.get_bind().dialect.name == "sqlite":
         params["q"] = _fts5_query(words)
         sql = f"""
-            SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
-                   snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet
+            SELECT e.id, e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank
             FROM search_fts CROSS JOIN search_entry AS e ON e.id = search_fts.rowid
             WHERE search_fts MATCH :q AND e.entity IN ({wanted})
             ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
-        rows = session.connection().execute(text(sql), params).all()
-        return [Hit(r[0], r[1], r[2], r[3], -float(r[4]), r[5]) for r in rows]
+        connection = session.connection()
+        rows = connection.execute(text(sql), params).all()
+        if not rows:
+            return []
+        # The page's snippets alone, as for every kind of record (``_page_snippets``).
+        snippets = _page_snippets(connection, params["q"], [r[0] for r in rows])
+        return [
+            Hit(r[1], r[2], r[3], r[4], -float(r[5]), snippets.get(r[0]) or _plain_html(r[4]))
+            for r in rows
+        ]
     params["q"] = _tsquery(words)
+    params["headline"] = _HEADLINE
     # Normalisation 1 divides by the log of the text's length, as BM25 does on SQLite: a long
     # note that repeats a word does not outrank a title that is about it.
+    plain = _POSTGRES_PLAIN.format("e.title || ' ' || e.body")
     sql = f"""
         SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query, 1) AS rank,
-               ts_headline('english', e.title || ' — ' || e.body, query,
-                           'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8') AS snippet
+               ts_headline('english', {plain}, query, :headline) AS snippet
         FROM search_entry AS e, to_tsquery('english', :q) AS query
         WHERE e.tsv @@ query AND e.entity IN ({wanted})
         ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset"""
     rows = session.connection().execute(text(sql), params).all()
-    return [Hit(r[0], r[1], r[2], r[3], float(r[4]), r[5]) for r in rows]
+    return [Hit(r[0], r[1], r[2], r[3], float(r[4]), snippet_html(r[5])) for r in rows]
 
 
 ENTITIES = ("figure", "event", "source")
@@ -109,7 +147,11 @@ def _sqlite_top(session: Session, fts_query: str, limit: int, offset: int) -> li
     }
     snippets = _page_snippets(connection, fts_query, ids)
     return [
-        Hit(*entries[row_id][:4], -float(rank), snippets.get(row_id, entries[row_id][3]))
+        Hit(
+            *entries[row_id][:4],
+            -float(rank),
+            snippets.get(row_id) or _plain_html(entries[row_id][3]),
+        )
         for row_id, rank in top
         if row_id in entries
     ]
@@ -129,25 +171,28 @@ def _page_snippets(connection: Any, fts_query: str, ids: list[int]) -> dict[int,
     common word: ~21,000 of a million, ~30 ms) before keeping the page's. A temporary FTS5
     table with the same tokenizer holds just the page's texts, so the match, and the
     snippets, are the same (tests/test_fulltext_top.py compares them) for ~1 ms. It lives in the
-    connection's temp schema: nothing is written to the database."""
+    connection's temp schema: nothing is written to the database. The texts go in without
+    the markers' characters, and the snippets come out as ``snippet_html`` makes them."""
     connection.execute(text(_SNIPPET_TABLE))
     try:
         connection.execute(
             text(
                 "INSERT INTO temp.search_page(rowid, title, body)"
-                " SELECT id, title, body FROM search_entry WHERE id IN :ids"
+                f" SELECT id, {_SQLITE_PLAIN.format('title')}, {_SQLITE_PLAIN.format('body')}"
+                " FROM search_entry WHERE id IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {"ids": ids},
         )
-        return dict(
-            connection.execute(
+        return {
+            row_id: snippet_html(marked)
+            for row_id, marked in connection.execute(
                 text(
-                    "SELECT rowid, snippet(search_page, -1, '<mark>', '</mark>', '…', 16)"
+                    "SELECT rowid, snippet(search_page, -1, char(2), char(3), '…', 16)"
                     " FROM temp.search_page WHERE search_page MATCH :q"
                 ),
                 {"q": fts_query},
-            ).all()
-        )
+            )
+        }
     finally:
         connection.execute(text("DELETE FROM temp.search_page"))
 
