@@ -131,7 +131,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(sourced,
         "  line 3: value: not a number: '1,5'",
         "  line 4: event: unknown event 'nowhere'",
         "  line 5: attributions[1].quote: not found verbatim in the stored text of source "
-        "'article-50000-deserters'",
+        "'article-50000-deserters'; no passage of the text resembles it",
         "  line 6: slug: must not be empty",
     ]
     assert counts(seeded) == before

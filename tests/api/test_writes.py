@@ -173,7 +173,9 @@ class TestCreate:
         )
         assert refused.status_code == 422
         assert refused.json()["detail"] == (
-            "attributions[1].quote: not found verbatim in the stored text of source 'doc'"
+            "attributions[1].quote: not found verbatim in the stored text of source 'doc'; "
+            "closest passage: “Observers counted more.”; the text has “more” where the quote "
+            "has “fewer”"
         )
         assert dump(engine) == before
         chain[1]["quote_unverified"] = True

@@ -60,11 +60,12 @@ def post_bundle(
     """Checks the whole bundle, reports every problem with its record and field, and writes all
     of it or nothing. Sending the same bundle again changes nothing and writes no revision.
     A bundle that changes a stored record needs a reason (422 without) and may not rewrite a
-    retracted record (422 naming it). As `sourced seed`, it is a merge: a record the bundle's
-    document did not change since it last sent it is left as editors left it; one it changed
-    that was edited since is a conflict (409 naming each record, its edits and both versions;
-    nothing written) unless the bundle says `"take_file": true`. A figure or event another
-    document made is refused (422 naming both) unless the bundle lists it under `amends`."""
+    retracted record (422 naming it). A bundle with a `document` is that document's file and
+    merges as `sourced seed` does: a record the document did not change since it was last sent
+    is left as editors left it; one it changed that was edited since is a conflict (409 naming
+    each record, its edits and both versions; nothing written) unless the bundle says
+    `"take_file": true`. A figure or event another document made is refused (422 naming both)
+    unless the bundle lists it under `amends`."""
     fingerprint = idempotency.fingerprint("bundle", bundle, reason)
     if idempotency_key is not None:
         earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
