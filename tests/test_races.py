@@ -228,3 +228,82 @@ class TestCreateRace:
             ).all()
         assert value == 100 + winner
         assert trail == [("attribution", "create", 1), ("figure", "create", 1)]
+
+
+RACED_FIGURE = {
+    "slug": "raced",
+    "event": "flight",
+    "measure": "deserters",
+    "value": 10,
+    "qualifier": "exact",
+    "stated_as": "10 soldiers",
+    "unit": "persons",
+}
+
+
+def raced_chain(locator: str | None) -> list[dict[str, Any]]:
+    return [
+        {"source": "observers", "role": "claimant"},
+        {"source": "desk", "role": "relay", "locator": locator},
+    ]
+
+
+class TestBundleRace:
+    def test_bundles_racing_editors_leave_every_acknowledged_change_in_the_trail(
+        self, server, engine
+    ):
+        base = server["url"]
+        made = httpx.post(
+            f"{base}/v1/figures",
+            json={**RACED_FIGURE, "attributions": raced_chain(None)},
+            headers=server["editor"],
+        )
+        assert made.status_code == 201
+        with Session(engine) as session:
+            figure_id = session.exec(select(Figure.id).where(Figure.slug == "raced")).one()
+        before = len(revisions_of(engine, f"figure:{figure_id}"))
+        half = WRITERS // 2
+        patches = [
+            {
+                "method": "PATCH",
+                "url": "/v1/figures/raced",
+                "json": {"attributions": raced_chain(f"editor {i}"), "reason": f"e{i}"},
+                "headers": {**server["editor"], "If-Match": made.headers["etag"]},
+            }
+            for i in range(half)
+        ]
+        sent = [
+            {
+                "method": "POST",
+                "url": "/v1/bundles",
+                "json": {
+                    "figures": [{**RACED_FIGURE, "attributions": raced_chain(f"bundle {i}")}],
+                    "reason": f"b{i}",
+                },
+                "headers": server["editor"],
+            }
+            for i in range(half)
+        ]
+        # Interleaved, so that neither kind goes out first.
+        responses = race(base, [r for pair in zip(patches, sent, strict=True) for r in pair])
+        edits, loads = responses[0::2], responses[1::2]
+        # Every bundle is applied; at most one editor wins (none when a bundle came first),
+        # every other editor is told the figure changed since the ETag it sent.
+        assert statuses(loads) == {200: half}
+        assert [r.json()["changed"] for r in loads] == [1] * half
+        won = [i for i, r in enumerate(edits) if r.status_code == 200]
+        assert len(won) <= 1
+        assert sorted(r.status_code for r in edits) == [200] * len(won) + [412] * (half - len(won))
+        assert_problems(edits, 412, "If-Match: ")
+        acknowledged = [f"e{i}" for i in won] + [f"b{i}" for i in range(half)]
+        new = revisions_of(engine, f"figure:{figure_id}")[before:]
+        # One revision per acknowledged change, each starting from where the one before it
+        # ended: no write was made over a state it had not seen.
+        assert sorted(r.reason for r in new) == sorted(acknowledged)
+        assert {(r.entity, r.action) for r in new} == {("attribution", "update")}
+        olds = [r.changes["locator"]["old"] for r in new]
+        news = [r.changes["locator"]["new"] for r in new]
+        assert olds == [None, *news[:-1]]
+        assert [r.version for r in new] == list(range(2, 2 + len(new)))
+        now = httpx.get(f"{base}/v1/figures/raced").json()
+        assert now["attributions"][1]["locator"] == news[-1]

@@ -641,7 +641,9 @@ class Writer:
         # The record's row first, as an editor's write does (editing.find): the links are read
         # under it, and every writer locks record, links, stored texts in one order.
         model = type(row)
-        pass  # RACETEMP
+        self.session.exec(
+            select(model.id).where(model.id == row.id).with_for_update(key_share=True)
+        )
         owner_column = getattr(Attribution, owner)
         existing = {
             a.position: a
