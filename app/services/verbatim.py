@@ -44,7 +44,7 @@ def _name(text: str) -> str:
         return "a space"
     if text == "\n":
         return "a line break"
-    return f"{text} ({unicodedata.name(text, 'U+%04X' % ord(text)).lower()})"
+    return f"{text} ({unicodedata.name(text, f'U+{ord(text):04X}').lower()})"
 
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
