@@ -10,6 +10,7 @@ from app.db import unit_of_work
 from app.services import keys
 from app.services.chains import Link, SourceRef
 from app.services.citations import cite, published_date, retracted
+from tests import builders
 
 
 def link(
@@ -689,3 +690,33 @@ class TestRetractedAndCorrectedFigures:
         )
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestTheReproducedBugThroughTheApi:
+    def test_an_approximate_cost_keeps_its_about_in_the_citation_and_the_json(
+        self, engine, client, tmp_path
+    ):
+        data = builders.dataset(1)
+        data["sources"].append(
+            {
+                "slug": "valemont-transport",
+                "name": "Valemont transport office",
+                "kind": "government_body",
+            }
+        )
+        figure = data["figures"][0]
+        figure.update(
+            value=95_000_000,
+            qualifier="approximately",
+            stated_as="95 million",
+            unit="EUR",
+            subject="the cost of the new tram line",
+            attributions=[{"source": "valemont-transport", "role": "claimant"}],
+        )
+        builders.load(engine, tmp_path / "seed", data)
+        sentence = (
+            "About 95 million EUR, the cost of the new tram line, according to the Valemont "
+            "transport office."
+        )
+        assert client.get("/v1/figures/fig-0000/citation").text == sentence
+        assert client.get("/v1/figures/fig-0000").json()["citation"] == sentence
