@@ -307,3 +307,43 @@ class TestBundleRace:
         assert [r.version for r in new] == list(range(2, 2 + len(new)))
         now = httpx.get(f"{base}/v1/figures/raced").json()
         assert now["attributions"][1]["locator"] == news[-1]
+
+    def test_editors_of_a_source_and_of_a_figure_citing_it_never_deadlock(self, server):
+        # A source's correction refreshes the stored texts of the figures citing it, locking
+        # them; a figure's correction holds its figure and adds a link pointing at the source.
+        base = server["url"]
+        source_tag = httpx.get(f"{base}/v1/sources/observers").headers["etag"]
+        figure_tag = httpx.get(f"{base}/v1/figures/fig-0001").headers["etag"]
+        half = WRITERS // 2
+        renames = [
+            {
+                "method": "PATCH",
+                "url": "/v1/sources/observers",
+                "json": {"name": f"Observers {i}", "reason": f"s{i}"},
+                "headers": {**server["editor"], "If-Match": source_tag},
+            }
+            for i in range(half)
+        ]
+        edits = [
+            {
+                "method": "PATCH",
+                "url": "/v1/figures/fig-0001",
+                # A new link citing the source: its foreign key locks the source's row.
+                "json": {
+                    "attributions": [
+                        *chain_with_locator(None),
+                        {"source": "observers", "role": "relay", "locator": f"paragraph {i}"},
+                    ],
+                    "reason": f"f{i}",
+                },
+                "headers": {**server["editor"], "If-Match": figure_tag},
+            }
+            for i in range(half)
+        ]
+        responses = race(base, [r for pair in zip(renames, edits, strict=True) for r in pair])
+        renamed, edited = statuses(responses[0::2]), statuses(responses[1::2])
+        assert renamed == {200: 1, 412: half - 1}
+        # The figure's ETag covers its sources' versions: once the rename is in, it is stale.
+        assert edited[200] <= 1
+        assert edited[200] + edited[412] == half
+        assert_problems(responses, 412, "If-Match: ")

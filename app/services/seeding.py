@@ -471,12 +471,26 @@ class Writer:
                 self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
 
     def refresh_search(self) -> None:
-        """Bring the derived data up to date: searchable texts and figures' stored texts."""
+        """Bring the derived data up to date: searchable texts and figures' stored texts.
+
+        The figures shown are locked first, in id order as ``figure_docs.refresh`` locks
+        them: an editor holds a figure's row from the start of its write (``editing.find``),
+        so writing the figure's search entry before taking its row would deadlock."""
+        touched: dict[str, list[int]] = {}
+        for entity, row_id in sorted(self.touched):
+            touched.setdefault(entity, []).append(row_id)
         shown: set[int] = set()
-        for entity in sorted({entity for entity, _ in self.touched}):
-            ids = [row_id for kind, row_id in self.touched if kind == entity]
-            search_index.refresh_many(self.session, entity, ids)
+        for entity, ids in touched.items():
             shown |= figure_docs.affected(self.session, entity, ids)
+        for page in bulk.chunks(sorted(shown)):
+            self.session.exec(
+                select(Figure.id)
+                .where(col(Figure.id).in_(page))
+                .order_by(Figure.id)
+                .with_for_update()
+            )
+        for entity, ids in touched.items():
+            search_index.refresh_many(self.session, entity, ids)
         figure_docs.refresh(self.session, shown)
 
     def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
