@@ -5,8 +5,8 @@
 - No NUL character in the path or the query (PostgreSQL cannot store or compare one): 400.
 - A write's body is JSON (`application/json`, `application/merge-patch+json`, `*/*+json`): 415.
 - A body is at most ``max_body_bytes``, whether or not it declares its length: 413.
-- A JSON body parses, nests at most ``MAX_DEPTH`` levels, and has no NUL in any string: 400
-  or 422 naming the field.
+- A JSON body parses, nests at most ``MAX_DEPTH`` levels, and has no NUL or lone surrogate in
+  any string: 400 or 422 naming the field.
 
 A pure ASGI middleware: the body it checks is handed on unchanged to the route.
 """
@@ -35,22 +35,43 @@ def _is_json(content_type: str) -> bool:
     return media in JSON_TYPES or media.endswith("+json")
 
 
-def _nul_in(value: Any, path: str, depth: int) -> str | None:
-    """The dotted path of the first string holding a NUL, checking the depth on the way."""
+_NUL = "NUL characters (\\u0000) are not allowed in text"
+_SURROGATE = "a lone surrogate (\\ud800 to \\udfff) is not text; send UTF-8 or paired escapes"
+
+
+def _flaw(text: str) -> str | None:
+    """Why a string cannot be stored: PostgreSQL holds no NUL, and neither driver can encode
+    a lone surrogate (a JSON escape such as \\ud800 without its pair), which failed the
+    write as it reached the database."""
+    if "\x00" in text:
+        return _NUL
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE
+    return None
+
+
+def _bad_text_in(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    """The dotted path of the first string that cannot be stored, and why, checking the
+    depth on the way."""
     if depth > MAX_DEPTH:
         raise _RefusedError(400, f"body: JSON nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        flaw = _flaw(value)
+        return (path or "body", flaw) if flaw else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in key:
-                return f"{path}.{key!r}" if path else repr(key)
-            found = _nul_in(item, f"{path}.{key}" if path else key, depth + 1)
+            flaw = _flaw(key)
+            if flaw:
+                name = key.encode("utf-8", "backslashreplace").decode()
+                return (f"{path}.{name!r}" if path else repr(name), flaw)
+            found = _bad_text_in(item, f"{path}.{key}" if path else key, depth + 1)
             if found:
                 return found
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = _nul_in(item, f"{path}[{index}]" if path else f"[{index}]", depth + 1)
+            found = _bad_text_in(item, f"{path}[{index}]" if path else f"[{index}]", depth + 1)
             if found:
                 return found
     return None
@@ -67,9 +88,9 @@ def check_body(body: bytes) -> None:
         raise _RefusedError(
             400, f"body: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
-    field = _nul_in(parsed, "", 0)
-    if field:
-        raise _RefusedError(422, f"{field}: NUL characters (\\u0000) are not allowed in text")
+    found = _bad_text_in(parsed, "", 0)
+    if found:
+        raise _RefusedError(422, f"{found[0]}: {found[1]}")
 
 
 class RequestGuard:

@@ -1,7 +1,7 @@
 """Field types shared by every schema: slugs, codes, EDTF dates and exact numbers."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -154,7 +154,22 @@ def _iso_text_only(value: Any) -> Any:
     raise ValueError("give an ISO 8601 date (2026-01-31), with a time and zone where asked")
 
 
-IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+def _within_utc_calendar(value: datetime) -> datetime:
+    # Stored times are UTC: 9999-12-31T23:59:59-12:00 is past the last moment Python (and
+    # so the drivers) can hold in UTC, and would fail as it is bound to the query.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{value.isoformat()} is outside the calendar once taken to UTC "
+            "(0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)"
+        ) from None
+    return value
+
+
+IsoTimestamp = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text_only), AfterValidator(_within_utc_calendar)
+]
 IsoDate = Annotated[date, BeforeValidator(_iso_text_only)]
 # Stored numbers are below 10^16 in magnitude (ExactNumber caps the exponent at 15), so a
 # filter beyond that would match all or nothing; refusing it also keeps 1e309 away from the
@@ -165,7 +180,8 @@ QUERY_NUMBER_LIMIT = 10 ** (MAX_SIGNIFICANT_DIGITS + 1)
 def _bounded_query_number(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("NaN and Infinity are not numbers a figure can have")
-    if abs(value) >= QUERY_NUMBER_LIMIT:
+    # By its exponent: abs() rounds to the context and raises decimal.Overflow past 1e999999.
+    if not value.is_zero() and value.adjusted() > MAX_SIGNIFICANT_DIGITS:
         raise ValueError(
             f"must be above -1e{MAX_SIGNIFICANT_DIGITS + 1} and below 1e{MAX_SIGNIFICANT_DIGITS + 1}"
         )

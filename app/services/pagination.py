@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import BigInteger, SmallInteger, and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameterError
@@ -24,6 +24,16 @@ MAX_LIMIT = 500
 MAX_CURSOR_LENGTH = 1000
 # A forged cursor may hold any JSON number; both engines store 64-bit integers only.
 INT_RANGE = range(-(2**63), 2**63)
+
+
+def _int_range(column_type: Any) -> range:
+    """What the column holds on PostgreSQL (INTEGER is 4 bytes there): a forged cursor
+    beyond it is 'integer out of range' from the server. SQLite shares the same schema."""
+    if isinstance(column_type, SmallInteger):
+        return range(-(2**15), 2**15)
+    if isinstance(column_type, BigInteger):
+        return INT_RANGE
+    return range(-(2**31), 2**31)
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,8 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
             continue
         expected = key.column.type.python_type
         if not isinstance(value, expected) or (expected is date and isinstance(value, datetime)):
+            raise invalid
+        if expected is int and value not in _int_range(key.column.type):
             raise invalid
     return values
 

@@ -56,7 +56,8 @@ def _atom_response(path: str, feed_id: str, title: str, record: str) -> dict[str
 def _after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or len(cursor) > 18:
+    # A revision id is an INTEGER: a larger one is 'integer out of range' on PostgreSQL.
+    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**31:
         raise InvalidParameterError(
             "cursor: not a cursor this feed handed out; use the `next` link"
         )
