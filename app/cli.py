@@ -1,5 +1,6 @@
 """The ``sourced`` command: migrate, seed and serve."""
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app import migrate
@@ -30,12 +32,37 @@ cli.add_typer(docs_cli, name="docs")
 DEFAULT_SEED = Path("seed")
 
 
+def _missing_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names an SQLite file that is not there (SQLite would create it empty)."""
+    if not url.startswith("sqlite"):
+        return False
+    database = make_url(url).database
+    if database in (None, "", ":memory:") or database.startswith("file:") or "mode=memory" in url:
+        return False
+    return not Path(database).exists()
+
+
+def _database_settings() -> Settings:
+    """The settings, once their database is known to exist: run from another folder, a
+    relative SQLite path would otherwise create an empty file there and fail on a missing
+    table. Every command but `sourced db upgrade` (which creates it) starts here."""
+    settings = Settings()
+    if _missing_sqlite_file(settings.database_url):
+        typer.echo(
+            f"no database at {settings.database_url} (run `sourced db upgrade` first, "
+            "or set SOURCED_DATABASE_URL)",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    return settings
+
+
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
     """One transaction against the configured database; domain errors exit with status 1."""
     from app.db import build_engine, unit_of_work
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         with unit_of_work(engine) as session:
             yield session
@@ -62,7 +89,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_cli.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Migrate the database down to REVISION (`base` empties it)."""
-    settings = Settings()
+    settings = _database_settings()
     migrate.downgrade(settings.database_url, revision)
     typer.echo(f"database at {revision}")
 
@@ -120,7 +147,7 @@ def seed(
             err=True,
         )
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         changes = seeding.run(
             engine,
@@ -180,7 +207,11 @@ def _seed_remote(
                 bundle["reason"] = reason
             if take_file:
                 bundle["take_file"] = True
-            response = client.post("/v1/bundles", json=bundle)
+            try:
+                response = client.post("/v1/bundles", json=bundle)
+            except httpx.TransportError as exc:
+                typer.echo(f"cannot reach {url}: {_transport_error(exc)}", err=True)
+                raise typer.Exit(code=1) from None
             if response.status_code != 200:
                 _refused(file.path, response)
             result = response.json()
@@ -189,8 +220,14 @@ def _seed_remote(
             typer.echo(f"{file.path}: changed {result['changed']} record(s)")
 
 
+def _transport_error(exc: Exception) -> str:
+    """'[Errno 111] Connection refused' as 'connection refused'."""
+    words = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)).strip()
+    return (words[:1].lower() + words[1:]) if words else type(exc).__name__
+
+
 def _refused(path: Path, response: Any) -> None:
-    """Say why the server refused a bundle (its detail, then each problem) and exit 1."""
+    """Say why the server refused a bundle (each problem once, else its detail) and exit 1."""
     try:
         body = response.json()
     except ValueError:
@@ -198,13 +235,19 @@ def _refused(path: Path, response: Any) -> None:
     if not isinstance(body, dict):
         typer.echo(f"{path}: refused ({response.status_code}): {response.text[:2000]}", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"{path}: refused ({response.status_code}): {body.get('detail')}", err=True)
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
-    for error in errors:
-        if "record" in error:
+    # The detail joins the records' problems (the first 20): list them instead, one a line.
+    problems = [e for e in errors if "record" in e]
+    if problems:
+        typer.echo(
+            f"{path}: refused ({response.status_code}): {len(problems)} problem(s)", err=True
+        )
+        for error in problems:
             typer.echo(
                 f"  {error['record']}: {error.get('field')}: {error.get('message')}", err=True
             )
+    else:
+        typer.echo(f"{path}: refused ({response.status_code}): {body.get('detail')}", err=True)
     if any(e.get("field") == "reason" for e in errors):
         typer.echo("  (give the reason with --reason TEXT)", err=True)
     raise typer.Exit(code=1)
@@ -229,7 +272,7 @@ def export_cmd(
     if format not in exporting.FORMATS:
         typer.echo(f"format: must be one of {', '.join(exporting.FORMATS)}", err=True)
         raise typer.Exit(code=2)
-    settings = Settings()
+    settings = _database_settings()
     engine = build_engine(settings)
     columns = (
         TextColumn("{task.description}"),
@@ -277,7 +320,7 @@ def import_cmd(
     from app.db import build_engine, unit_of_work, writer
     from app.services import importing
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         with unit_of_work(writer(engine)) as session:
             changes = importing.run(session, file, actor=f"import {file.name}", reason=reason)
@@ -320,7 +363,7 @@ def keys_list() -> None:
     from app.db import build_engine, unit_of_work
     from app.services import keys
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         with unit_of_work(engine) as session:
             rows = keys.list_keys(session)
@@ -350,7 +393,7 @@ def search_rebuild() -> None:
     from app.db import build_engine, unit_of_work, writer
     from app.services import search_index
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         with unit_of_work(writer(engine)) as session:
             changed = search_index.rebuild(session)
@@ -366,7 +409,7 @@ def _write_docs(*, only_missing: bool) -> int:
     from app.services import figure_docs
     from app.services.bulk import chunks
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     written = 0
     try:
         with unit_of_work(engine) as session:
@@ -398,7 +441,7 @@ def docs_check() -> None:
     from app.db import build_engine, unit_of_work
     from app.services import figure_docs
 
-    engine = build_engine(Settings())
+    engine = build_engine(_database_settings())
     try:
         with unit_of_work(engine) as session:
             stale, missing = figure_docs.stale(session), figure_docs.missing(session)
@@ -419,6 +462,7 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
+    _database_settings()
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
 
 

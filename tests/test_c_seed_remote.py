@@ -12,6 +12,7 @@ from app.main import create_app
 from app.services import keys
 from tests import builders
 from tests.api.test_writes import dump
+from tests.serving import free_port
 
 runner = CliRunner()
 
@@ -75,7 +76,7 @@ class TestSeedingARemoteServer:
             f"{path}: changed 1 record(s)",
         ]
         with TestClient(create_app(settings)) as api:
-            latest = api.get("/v1/sources/observers/history").json()[-1]
+            latest = api.get("/v1/sources/observers/history").json()["items"][-1]
         assert (latest["actor"], latest["reason"], latest["changes"]["name"]) == (
             "Desk editor",
             "The group’s new name",
@@ -94,10 +95,38 @@ class TestSeedingARemoteServer:
         result = seed_remote(remote, str(folder / "bad.yaml"))
         assert result.exit_code == 1
         assert result.stderr.splitlines() == [
-            f"{folder / 'bad.yaml'}: refused (422): figures[0] fig-new: measure: "
-            "unknown measure 'desserters'",
+            f"{folder / 'bad.yaml'}: refused (422): 1 problem(s)",
             "  figures[0] fig-new: measure: unknown measure 'desserters'",
         ]
+
+    def test_several_problems_are_each_listed_once(self, remote, tmp_path):
+        folder = tmp_path / "seed"
+        folder.mkdir()
+        figure = {**builders.dataset(1)["figures"][0], "slug": "fig-new", "measure": "desserters"}
+        other = {**figure, "slug": "fig-other", "measure": "kiled"}
+        (folder / "bad.yaml").write_text(
+            yaml.safe_dump({"figures": [figure, other]}), encoding="utf-8"
+        )
+        result = seed_remote(remote, str(folder / "bad.yaml"))
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"{folder / 'bad.yaml'}: refused (422): 2 problem(s)",
+            "  figures[0] fig-new: measure: unknown measure 'desserters'",
+            "  figures[1] fig-other: measure: unknown measure 'kiled'",
+        ]
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_not_a_traceback(tmp_path):
+    port = free_port()  # nothing listens there
+    path = renamed_seed(tmp_path / "seed")
+    result = runner.invoke(
+        cli, ["seed", "--remote", f"http://127.0.0.1:{port}", "--key", "sk_any", path]
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"cannot reach http://127.0.0.1:{port}: connection refused\n",
+    )
 
 
 def test_local_seeding_says_reason_is_for_remote_and_keeps_seed_update(
@@ -111,7 +140,7 @@ def test_local_seeding_says_reason_is_for_remote_and_keeps_seed_update(
         "note: --reason is for --take-file and --remote; local seeding records 'seed update'\n"
     )
     with TestClient(create_app(settings)) as api:
-        latest = api.get("/v1/sources/observers/history").json()[-1]
+        latest = api.get("/v1/sources/observers/history").json()["items"][-1]
     assert (latest["reason"], latest["changes"]["name"]["new"]) == (
         "seed update",
         "Border observers",
