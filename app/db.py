@@ -33,7 +33,11 @@ def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    connect_args: dict[str, str] = {}
+    connect_args: dict[str, str | int] = {}
+    if settings.connect_timeout_seconds > 0:
+        # A server that takes the connection and never answers would hold the request for
+        # the driver's default (over two minutes); bounded, it is a 503 within seconds.
+        connect_args["connect_timeout"] = settings.connect_timeout_seconds
     if settings.statement_timeout_ms > 0:
         # Set per connection at startup, so no request can forget it: a runaway query is
         # cancelled by the server (answered as a 503) instead of holding a worker and a lock.
@@ -99,7 +103,13 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
     snapshot on both engines; anything that needs two statements to agree uses
     ``unit_of_work``. The pool rolls back whatever the driver opened when it takes the
     connection back. Measured in-process on a figure's detail: 197 -> 10 us."""
-    connection = engine.raw_connection()
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        # The pool hands back the driver's own error when it cannot connect (the server is
+        # down): wrapped as a Session's would be, it is a 503 like any other path's.
+        connection = engine.raw_connection()
+    except dbapi_error as exc:
+        raise DBAPIError.instance(None, None, exc, dbapi_error) from exc
     try:
         yield connection
     finally:

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = 15000
     """PostgreSQL cancels a statement running longer than this (a 503 with Retry-After); 0: never."""
 
+    connect_timeout_seconds: int = Field(default=5, ge=0)
+    """How long opening a PostgreSQL connection may take (2 s at least) before the request is a
+    503: a server that accepts and never answers holds no request longer; 0: the driver's own
+    limit (over two minutes)."""
+
     dataset_name: str = "Sourced"
     dataset_licence: str = "CC-BY-4.0"
     echo_sql: bool = False
