@@ -52,8 +52,13 @@ class PreconditionFailedError(DomainError):
 
 
 class ConflictError(DomainError):
+    """A 409 says which conflict it is in its title: "Conflict" alone tells a client nothing."""
+
     status = 409
-    title = "Conflict"
+
+    def __init__(self, detail: str, *, title: str, **extra: object):
+        super().__init__(detail, **extra)
+        self.title = title
 
 
 class UnprocessableError(DomainError):

@@ -5,13 +5,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import docs_text, examples, problems, response_examples
+from app.api import docs_text, examples, operation_ids, problems, response_examples
 from app.api.cache import DatasetVersion, ResponseCache
 from app.api.concurrency import ConcurrencyLimit
+from app.api.cors import ProblemCORSMiddleware
 from app.api.etag import ETagMiddleware
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
@@ -45,6 +45,7 @@ def _with_response_examples(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = generate()
             bundles.document_body(schema)
+            editing.document(schema)
             response_examples.attach(schema)
         return app.openapi_schema  # type: ignore[return-value]
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=docs_text.description(),
         lifespan=lifespan,
         license_info={"name": "Apache-2.0 (code); CC BY 4.0 (data)"},
+        generate_unique_id_function=operation_ids.operation_id,
     )
     app.state.settings = settings
     # Built per app, never at import; the lifespan disposes of it on shutdown.
@@ -113,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Writes are open to browsers too: they authenticate with a Bearer key the page sends
     # itself, never a cookie, so another site cannot borrow a visitor's credentials.
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=[

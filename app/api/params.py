@@ -50,7 +50,8 @@ SearchText = Annotated[
     Query(
         min_length=1,
         max_length=MAX_Q,
-        description="Full-text search: every word must match (the last also as a prefix).",
+        description="Full-text search: every word must match (the last also as a prefix). "
+        "Not with `as_of` (a 400): the search index holds today's texts only.",
         examples=["deserted"],
     ),
 ]
@@ -92,7 +93,8 @@ AsOf = Annotated[
     Query(
         description="Answer as the dataset stood at this moment: ISO 8601 with a time zone "
         "(`2026-12-01T08:00:00Z`), or a plain date (`2026-12-01`), which means at the end of "
-        "that day (UTC), after its last change. A record that did not exist yet is a 404.",
+        "that day (UTC), after its last change. A record that did not exist yet is a 404. "
+        "On a list, `as_of` is ordered by id and excludes `q` and any other `sort` (a 400).",
     ),
 ]
 Since = Annotated[
@@ -113,8 +115,20 @@ IncludeRetracted = Annotated[
     ),
 ]
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-PARTIAL_DATE_PATTERN = _PARTIAL_DATE.pattern
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# What the parser below accepts, exactly, for the schema: a year from 0001, a month 01-12, a day
+# the month has (29 February in leap years only: every fourth year, but not a century year
+# unless it divides by 400).
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAY_OF_MONTH = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    "|(?:0[13-9]|1[0-2])-(?:29|30)"
+    "|(?:0[13578]|1[02])-31)"
+)
+PARTIAL_DATE_PATTERN = (
+    f"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2])|-{_DAY_OF_MONTH})?|{_LEAP_YEAR}-02-29)$"
+)
 
 
 def _partial_date(last: bool) -> Any:
@@ -123,7 +137,7 @@ def _partial_date(last: bool) -> Any:
     def parse(value: Any) -> Any:
         if isinstance(value, date):
             return value
-        match = _PARTIAL_DATE.match(value) if isinstance(value, str) else None
+        match = _PARTIAL_DATE.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(
                 "give a date as YYYY, YYYY-MM or YYYY-MM-DD (1941, 1941-11, 1941-11-30)"

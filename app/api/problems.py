@@ -168,6 +168,7 @@ def install(app: FastAPI) -> None:
         return problem(
             409,
             "the request conflicts with a change made at the same moment; read again and retry",
+            title="Concurrent change",
             instance=request.url.path,
         )
 
@@ -230,14 +231,18 @@ _DESCRIPTIONS = {
     401: "No key, or a key that is unknown or revoked (`WWW-Authenticate: Bearer`).",
     403: "The key's scope does not allow this operation.",
     404: "No record with that slug.",
-    409: "A record with that slug already exists.",
-    412: "`If-Match` is stale: the record changed since it was read; the body has the current ETag.",
+    409: "A conflict, named by the title: a record with that slug already exists (`Slug "
+    "already taken`), a bundle changes records edited since (`Records edited since the bundle "
+    "changed them`), or a change made at the same moment (`Concurrent change`).",
+    412: "`If-Match` is stale: the record changed since it was read; `current_etag` in the "
+    "body is the record's ETag now.",
     428: "`If-Match` is missing: send the record's current ETag.",
     422: "A parameter or the body failed validation; `detail` names the field.",
     413: "The body is larger than the limit (`SOURCED_MAX_BODY_BYTES`).",
     415: "The body is not JSON.",
     429: "Too many writes for this key, or failed authentications from this address; "
     "retry after `Retry-After` seconds.",
+    507: "The database has no room left for the change (disk full); nothing was written.",
     503: "The database cannot be reached, a query ran past the statement timeout "
     "(`SOURCED_STATEMENT_TIMEOUT_MS`), or the server is handling its limit of requests at "
     "once (`SOURCED_MAX_CONCURRENT_REQUESTS`); retry after `Retry-After` seconds.",

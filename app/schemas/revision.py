@@ -1,11 +1,36 @@
 """A revision as readers see it: who changed what, when and why."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
+from app.schemas.common import ExactNumber
 from app.services.history import Slugs, public_changes
+
+# Fields whose values a revision keeps as decimal text (exact): shown as the record's JSON
+# shows them, as numbers.
+_EXACT_NUMBER = TypeAdapter(ExactNumber)
+NUMBER_FIELDS = {"figure": frozenset({"value", "lower_bound", "upper_bound"})}
+
+
+def _typed(entity: str, changes: dict[str, Any]) -> dict[str, Any]:
+    numbers = NUMBER_FIELDS.get(entity, frozenset())
+    return {
+        key: (
+            {side: _number(value) for side, value in change.items()}
+            if key in numbers and isinstance(change, dict)
+            else change
+        )
+        for key, change in changes.items()
+    }
+
+
+def _number(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _EXACT_NUMBER.dump_python(Decimal(value), mode="json")
 
 
 class RevisionPublic(BaseModel):
@@ -31,13 +56,14 @@ class RevisionPublic(BaseModel):
     actor: str = Field(description="The key's name, or `seed`.", examples=["Desk editor"])
     reason: str = Field(examples=["The outlet corrected the figure"])
     changes: dict[str, Any] = Field(
-        description="Each changed field with its old and new value. A field naming another "
+        description="Each changed field with its old and new value, typed as in the record "
+        "(a figure's `value` and bounds are numbers). A field naming another "
         "record by id (`event_id`, `measure_id`, `source_id`, `parent_id`, `derived_from_id`, "
         "`figure_id`) comes with that record's slug, old and new, under the name without `_id` "
         "(`event`, `measure`, ...), as the record is called now.",
         examples=[
             {
-                "value": {"old": "10", "new": "11"},
+                "value": {"old": 10, "new": 11},
                 "event_id": {"old": 1, "new": 2},
                 "event": {"old": "russian-desertions", "new": "soviet-desertions"},
             }
@@ -58,7 +84,7 @@ class RevisionPublic(BaseModel):
             at=revision.at,
             actor=revision.actor,
             reason=revision.reason,
-            changes=public_changes(revision.changes, slugs),
+            changes=_typed(revision.entity, public_changes(revision.changes, slugs)),
         )
 
 

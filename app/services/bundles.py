@@ -129,6 +129,7 @@ def _conflicts(conflicts: list[seed_merge.Conflict]) -> ConflictError:
         f"the bundle changes records edited since it last changed them ({names}{more}); "
         "nothing was written. Make the bundle say what the records now say, or send it with "
         '`"take_file": true` and a reason to apply it over those edits',
+        title="Records edited since the bundle changed them",
         errors=errors,
     )
 

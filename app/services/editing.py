@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.errors import (
     ConflictError,
+    InvalidParameterError,
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
@@ -160,12 +161,21 @@ def check_version(if_match: str | None, current: str) -> None:
             "If-Match: send the record's current ETag so that no one else's change is overwritten",
             current_etag=current,
         )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    # An ETag copied without its quotes (from a JSON body or a log) names the same version.
+    candidates = {tag if tag == "*" or _quoted(tag) else f'"{tag}"' for tag in tags}
     if "*" in candidates:
         # `*` matches any version, so it would let a write overwrite a change it never saw.
         raise PreconditionRequiredError(
             "If-Match: send the ETag you read (from a GET of the record), not *; "
             "a write must name the version it changes",
+            current_etag=current,
+        )
+    if current not in candidates and not all(_quoted(tag) for tag in tags):
+        unquoted = next(tag for tag in tags if not _quoted(tag))
+        raise InvalidParameterError(
+            f"If-Match: {unquoted[:100]!r} is not an ETag; send the `ETag` header of a GET "
+            f"of the record as it is ({current}), not its `version`",
             current_etag=current,
         )
     if current not in candidates:
@@ -175,13 +185,27 @@ def check_version(if_match: str | None, current: str) -> None:
         )
 
 
+def _quoted(tag: str) -> bool:
+    return len(tag) >= 2 and tag.startswith('"') and tag.endswith('"')
+
+
+def with_current_etag(error: PreconditionFailedError, current: str) -> PreconditionFailedError:
+    """A stale version found as the change was written (the conditional UPDATE matched no
+    row) says, as every 412 does, what the record's ETag is now."""
+    extra = {k: v for k, v in error.extra.items() if k != "current_version"}
+    return PreconditionFailedError(error.detail, **extra, current_etag=current)
+
+
 def create(
     session: Session, kind_name: str, body: dict[str, Any], actor: str, reason: str | None
 ) -> Any:
     kind = KINDS[kind_name]
     record = _validate(kind, body)
     slug = record.slug  # type: ignore[attr-defined]
-    taken = ConflictError(f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it")
+    taken = ConflictError(
+        f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it",
+        title="Slug already taken",
+    )
     if session.exec(select(kind.model.id).where(kind.model.slug == slug)).first() is not None:  # type: ignore[attr-defined]
         raise taken
     loaded = _check(session, kind, record)
@@ -240,6 +264,111 @@ def patched(session: Session, kind_name: str, row: Any, patch: dict[str, Any]) -
             errors=[{"field": "slug", "message": "cannot be changed"}],
         )
     return _validate(kind, merge_patch(document(session, kind_name, row), patch))
+
+
+def _read_only_error(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def _chain_link(index: int, link: Any, current: dict[str, Any], errors: list[Any]) -> Any:
+    """A link of the chain as a GET shows it, in the write's shape: its `position` must be its
+    place in the list, and a `source` object one the chain shows (it is written as its slug)."""
+    if not isinstance(link, dict):
+        return link
+    link = dict(link)
+    if "position" in link:
+        position = link.pop("position")
+        if position != index:
+            errors.append(
+                _read_only_error(
+                    f"attributions.{index}.position",
+                    f"read-only: a link's position is its place in the list ({index}), "
+                    f"not {position!r}; reorder the list to move it",
+                )
+            )
+    source = link.get("source")
+    if isinstance(source, dict):
+        shown = {
+            shown_link["source"]["slug"]: shown_link["source"]
+            for shown_link in current.get("attributions") or []
+        }
+        if source.get("slug") in shown and source == shown[source["slug"]]:
+            link["source"] = source["slug"]
+        else:
+            errors.append(
+                _read_only_error(
+                    f"attributions.{index}.source",
+                    "give the source's slug; an object is taken only as the record's GET shows it",
+                )
+            )
+    return link
+
+
+def without_read_only(
+    kind_name: str, patch: dict[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
+    """The patch without what a GET of the record returns but a write does not take.
+
+    A record read with GET can be sent back whole: each read-only field (its `url`, `version`,
+    `status`, `updated_at`, `citation`, a link's `position`, the event or a source as an
+    object...) is accepted when it equals what the record shows now, and dropped; a different
+    value is a 422 naming the field, since the server would not write it. ``current`` is the
+    record's public JSON, as its GET answers it.
+    """
+    writable = set(KINDS[kind_name].schema.model_fields)
+    result: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    for key, value in patch.items():
+        if kind_name == "source" and key in ("url", "website"):
+            continue  # below: `url` is the API link in what is read, the website in a write
+        if key == "attributions" and isinstance(value, list):
+            result[key] = [_chain_link(i, link, current, errors) for i, link in enumerate(value)]
+        elif key == "event" and isinstance(value, dict) and kind_name == "figure":
+            if value == current.get("event"):
+                result[key] = value["slug"]
+            else:
+                errors.append(
+                    _read_only_error(
+                        "event",
+                        "give the event's slug; an object is taken only as the GET shows it",
+                    )
+                )
+        elif key in writable or key not in current:
+            result[key] = value  # a field a write takes; an unknown one is named by _validate
+        elif value != current[key]:
+            errors.append(
+                _read_only_error(
+                    key, f"read-only: it is {current[key]!r} and a write cannot set it"
+                )
+            )
+    if kind_name == "source":
+        _source_addresses(patch, current, result, errors)
+    if errors:
+        raise UnprocessableError(_problem_detail(errors), errors=errors)
+    return result
+
+
+def _source_addresses(
+    patch: dict[str, Any],
+    current: dict[str, Any],
+    result: dict[str, Any],
+    errors: list[dict[str, str]],
+) -> None:
+    """A source's web address is `website` in what is read and `url` in the write shape; a
+    GET's `url` is the source's own API link, which a write leaves alone."""
+    if "website" in patch:
+        result["url"] = patch["website"]
+    if "url" in patch and patch["url"] != current.get("url"):
+        if "website" in patch and patch["url"] != patch["website"]:
+            errors.append(
+                _read_only_error(
+                    "url",
+                    f"read-only: the source's API link is {current.get('url')!r}; "
+                    "its web address is `website`",
+                )
+            )
+        else:
+            result["url"] = patch["url"]
 
 
 def update(

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, literal
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_
 from sqlmodel import Session, SQLModel, col, select
 
-from app.errors import NotFoundError
+from app.errors import InvalidParameterError, NotFoundError
 from app.models import Event, Figure, Measure, Revision, Source
 from app.services import bulk
 from app.services.pagination import clamp_limit
@@ -106,6 +106,41 @@ def of_record(session: Session, kind: str, row_id: int) -> list[Revision]:
             .order_by(Revision.at, Revision.id)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class RecordHistoryPage:
+    items: list[Revision]
+    next_after: int | None
+    total: int | None
+
+
+def record_page(
+    session: Session, kind: str, row_id: int, after_id: int | None, limit: int, count: bool
+) -> RecordHistoryPage:
+    """A page of the record's history, oldest first (by time, then id), after the revision
+    ``after_id`` (the last of the previous page); ``total`` counts the whole history."""
+    limit = clamp_limit(limit)
+    subject = Revision.subject == f"{kind}:{row_id}"
+    statement = select(Revision).where(subject)
+    if after_id is not None:
+        last = session.exec(select(Revision.at).where(subject, Revision.id == after_id)).first()
+        if last is None:
+            raise InvalidParameterError(
+                "cursor: not a cursor this history handed out; use the `next` link"
+            )
+        statement = statement.where(
+            or_(col(Revision.at) > last, and_(Revision.at == last, col(Revision.id) > after_id))
+        )
+    rows = list(session.exec(statement.order_by(Revision.at, Revision.id).limit(limit + 1)).all())
+    total = (
+        session.exec(select(func.count()).select_from(Revision).where(subject)).one()
+        if count
+        else None
+    )
+    more = len(rows) > limit
+    items = rows[:limit]
+    return RecordHistoryPage(items, items[-1].id if more else None, total)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ def create(session: Session, name: str, scope: str) -> NewKey:
     if scope not in SCOPES:
         raise DomainError(f"scope: must be one of {', '.join(SCOPES)}")
     if session.exec(select(ApiKey).where(ApiKey.name == name)).first() is not None:
-        raise ConflictError(f"name: a key named {name!r} already exists")
+        raise ConflictError(
+            f"name: a key named {name!r} already exists", title="Key name already taken"
+        )
     # The visible part identifies the key in lists and logs; the 32 random bytes are the secret.
     public = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}{public}_{secrets.token_urlsafe(32)}"

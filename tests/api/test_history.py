@@ -50,7 +50,7 @@ class TestTheJournalistsWalkthrough:
             "Recounted from the report",
         )
 
-        history = api.get("/v1/figures/new-figure/history").json()
+        history = api.get("/v1/figures/new-figure/history").json()["items"]
         figure_revisions = [
             (r["entity"], r["version"], r["action"], r["actor"], r["reason"])
             for r in history
@@ -61,7 +61,7 @@ class TestTheJournalistsWalkthrough:
             ("figure", 2, "update", "Desk editor", "Recounted from the report"),
         ]
         assert history[-1]["changes"] == {
-            "value": {"old": "120", "new": "125"},
+            "value": {"old": 120, "new": 125},
             "stated_as": {"old": "about 120", "new": "about 125"},
         }
         assert [r["entity"] for r in history].count("attribution") == 2
@@ -397,7 +397,7 @@ class TestReadableChanges:
 
     def test_moving_a_figure_to_another_event_reads_with_slugs(self, api, editor):
         correct(api, editor, "fig-0001", {"event": "flight"}, "Wrong event")
-        history = api.get("/v1/figures/fig-0001/history").json()
+        history = api.get("/v1/figures/fig-0001/history").json()["items"]
         assert history[-1]["subject_slug"] == "fig-0001"
         changes = history[-1]["changes"]
         assert changes["event"] == {"old": "old-war", "new": "flight"}
@@ -412,7 +412,7 @@ class TestReadableChanges:
         links[0]["source"] = "ministry"
         links[-1]["quote"] = "many fled"
         correct(api, editor, "fig-0001", {"attributions": links}, "The ministry said it first")
-        history = api.get("/v1/figures/fig-0001/history").json()
+        history = api.get("/v1/figures/fig-0001/history").json()["items"]
         assert history[-1]["entity"] == "attribution"
         assert history[-1]["changes"]["source"] == {"old": "observers", "new": "ministry"}
         assert history[-1]["subject_slug"] == "fig-0001"
@@ -481,7 +481,7 @@ class TestBundleChanges:
             headers["Sourced-Reason"] = "The group renamed itself"
         response = api.post("/v1/bundles", json=bundle, headers=headers)
         assert response.json() == {"changed": 1, "changes": ["update source observers (name)"]}
-        latest = api.get("/v1/sources/observers/history").json()[-1]
+        latest = api.get("/v1/sources/observers/history").json()["items"][-1]
         assert (latest["reason"], latest["changes"]["name"]["new"]) == (
             "The group renamed itself",
             "Border observers",

@@ -4,6 +4,7 @@ Creates answer 201 with Location and ETag; PATCH (JSON Merge Patch) and DELETE (
 never a hard delete) need If-Match with the current ETag and a reason.
 """
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,13 +15,16 @@ from pydantic import BaseModel
 from app.api import problems
 from app.api.auth import AdminKey, EditorKey
 from app.api.deps import SessionDep, WriteSessionDep
-from app.api.listing import base_url
-from app.api.params import IdempotencyKey, forbid_unknown_query_params
+from app.api.listing import base_url, link_header, next_url
+from app.api.params import Count, Cursor, IdempotencyKey, Limit, forbid_unknown_query_params
+from app.errors import InvalidParameterError, PreconditionFailedError
+from app.schemas.common import Page
 from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
 from app.schemas.revision import RevisionPublic
 from app.schemas.source import SourcePublic
 from app.services import editing, events, figures, history, idempotency, sources
+from app.services.pagination import DEFAULT_LIMIT
 
 ReasonHeader = Annotated[
     str | None,
@@ -31,11 +35,12 @@ ReasonHeader = Annotated[
         examples=["Corrected the figure after the outlet's correction of 3 March"],
     ),
 ]
+IF_MATCH_MAX_LENGTH = 200
 IfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
-        max_length=200,
+        max_length=IF_MATCH_MAX_LENGTH,
         description="The record's current ETag, from a GET; a stale one is refused with 412.",
         examples=['"2-1a2b3c4d5e6f"'],
     ),
@@ -79,7 +84,7 @@ def patch_schema(kind: str, create_model: type[BaseModel]) -> dict[str, Any]:
     """The merge patch a PATCH takes: the create fields, each optional, none defaulted.
 
     A field left out stays as it is; `null` clears it (a required field cannot be cleared);
-    lists, such as the chain, are replaced whole. Stated inline, so it needs no component.
+    lists, such as the chain, are replaced whole. Inline: one component with no references.
     """
     shape = create_model.model_json_schema()
     defs = shape.pop("$defs", {})
@@ -94,13 +99,74 @@ def patch_schema(kind: str, create_model: type[BaseModel]) -> dict[str, Any]:
         "A published record keeps its slug: only its own is accepted."
     )
     return {
-        "title": f"{kind.capitalize()}Patch",
+        "title": patch_name(kind),
         "type": "object",
         "description": "JSON Merge Patch (RFC 7396): fields to change; `null` clears a field; "
         "lists (the chain) are replaced whole; unknown and server-owned fields are refused.",
         "properties": properties,
         "additionalProperties": False,
     }
+
+
+# The merge-patch schemas, by component name: `document` puts them in the OpenAPI components.
+PATCH_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def patch_name(kind: str) -> str:
+    return f"{kind.capitalize()}Patch"
+
+
+def patch_body(kind: str) -> dict[str, Any]:
+    """A PATCH body's media type entry: one named schema for both media types, so that a
+    generated client has one model per body (an inline schema under two media types made two
+    models of one name)."""
+    return {
+        "schema": {"$ref": f"#/components/schemas/{patch_name(kind)}"},
+        "examples": {
+            "correction": {
+                "value": {"note": "Checked against the outlet's text.", "reason": "Added a note"}
+            }
+        },
+    }
+
+
+def document(schema: dict[str, Any]) -> None:
+    """The parts of the writes' contract FastAPI cannot state from the signatures.
+
+    The merge-patch schemas become components; `If-Match` is required on PATCH and DELETE.
+    It is taken as optional by the functions so that its absence is the 428 problem that
+    names it (RFC 6585), not a generic validation error; the contract says what is needed.
+    """
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(PATCH_SCHEMAS)
+    for path, methods in schema.get("paths", {}).items():
+        if not re.fullmatch(r"/v1/(figures|events|sources)/\{slug\}", path):
+            continue
+        body = methods.get("patch", {}).get("requestBody", {}).get("content", {})
+        for media in body.values():
+            # Exactly the component: FastAPI's own schema of the raw body (an open object)
+            # would otherwise sit beside the reference.
+            media["schema"] = {"$ref": media["schema"]["$ref"]}
+        for method in ("patch", "delete"):
+            for parameter in methods.get(method, {}).get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                    parameter["required"] = True
+                    parameter["schema"] = {
+                        "type": "string",
+                        "maxLength": IF_MATCH_MAX_LENGTH,
+                        "examples": parameter["schema"].get("examples", []),
+                    }
+
+
+def _revision_id(cursor: str | None) -> int | None:
+    """A history cursor: the id of the last revision of the previous page."""
+    if cursor is None:
+        return None
+    # A revision id is an INTEGER: a larger one is 'integer out of range' on PostgreSQL.
+    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**31:
+        raise InvalidParameterError(
+            "cursor: not a cursor this history handed out; use the `next` link"
+        )
+    return int(cursor)
 
 
 def respond(
@@ -124,7 +190,9 @@ def build(
     router = APIRouter(
         prefix=f"/v1/{plural}",
         tags=[plural],
-        responses=problems.responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503),
+        responses=problems.responses(
+            400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503, 507
+        ),
         dependencies=[Depends(forbid_unknown_query_params)],
     )
     slug_path = Annotated[
@@ -136,6 +204,7 @@ def build(
         status_code=201,
         summary=f"Add a {kind}",
         response_model=public_model,
+        operation_id=f"create_{kind}",
         openapi_extra={"security": [{"ApiKey": []}]},
     )
     def create(
@@ -177,24 +246,18 @@ def build(
         f"Adds a {kind}. Answers 201 with `Location` and `ETag`; a slug already taken is 409."
     )
 
-    patch_body = {
-        "schema": patch_schema(kind, create_model),
-        "examples": {
-            "correction": {
-                "value": {"note": "Checked against the outlet's text.", "reason": "Added a note"}
-            }
-        },
-    }
+    PATCH_SCHEMAS[patch_name(kind)] = patch_schema(kind, create_model)
 
     @router.patch(
         "/{slug}",
         summary=f"Correct a {kind} (JSON Merge Patch)",
         response_model=public_model,
+        operation_id=f"update_{kind}",
         openapi_extra={
             "security": [{"ApiKey": []}],
             "requestBody": {
                 "required": True,
-                "content": dict.fromkeys(PATCH_MEDIA_TYPES, patch_body),
+                "content": dict.fromkeys(PATCH_MEDIA_TYPES, patch_body(kind)),
             },
         },
     )
@@ -215,10 +278,16 @@ def build(
         # The body's reason is checked and taken out even when the header, which wins, is set;
         # like the fields, before the version, so a malformed body is a 422 with any ETag.
         from_body = editing.body_reason(patch.pop("reason", None))
-        record = editing.patched(session, kind, row, patch)
-        editing.check_version(if_match, _view(kind, session, slug).etag)
+        view = _view(kind, session, slug)
+        # A GET's body sent back whole: its read-only fields must say what the record says.
+        shown = _public(kind, view, base_url(request)).model_dump(mode="json")
+        record = editing.patched(session, kind, row, editing.without_read_only(kind, patch, shown))
+        editing.check_version(if_match, view.etag)
         why = editing.require_reason(reason or from_body)
-        editing.update(session, kind, record, key.name, why)
+        try:
+            editing.update(session, kind, record, key.name, why)
+        except PreconditionFailedError as stale:
+            raise editing.with_current_etag(stale, _view(kind, session, slug).etag) from None
         return respond(request, kind, plural, session, slug, 200)
 
     update.__doc__ = (
@@ -233,6 +302,7 @@ def build(
         "/{slug}",
         summary=f"Retract a {kind}",
         response_model=public_model,
+        operation_id=f"retract_{kind}",
         openapi_extra={"security": [{"ApiKey": []}]},
     )
     def retract(
@@ -246,24 +316,41 @@ def build(
         row = editing.find(session, kind, slug, lock=True)  # as for a PATCH
         editing.check_version(if_match, _view(kind, session, slug).etag)
         why = editing.require_reason(reason)
-        editing.retract(session, kind, row, key.name, why)
+        try:
+            editing.retract(session, kind, row, key.name, why)
+        except PreconditionFailedError as stale:
+            raise editing.with_current_etag(stale, _view(kind, session, slug).etag) from None
         return respond(request, kind, plural, session, slug, 200)
 
     @router.get(
         "/{slug}/history",
         summary=f"Every version of a {kind}",
-        response_model=list[RevisionPublic],
+        response_model=Page[RevisionPublic],
+        operation_id=f"get_{kind}_history",
     )
-    def record_history(session: SessionDep, slug: slug_path) -> list[RevisionPublic]:
+    def record_history(
+        request: Request,
+        response: Response,
+        session: SessionDep,
+        slug: slug_path,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        count: Count = False,
+    ) -> Page[RevisionPublic]:
         row = editing.find(session, kind, slug)
-        revisions = history.of_record(session, kind, row.id)
-        slugs = history.slugs_for(session, revisions)
-        return [RevisionPublic.of(r, slugs) for r in revisions]
+        page = history.record_page(session, kind, row.id, _revision_id(cursor), limit, count)
+        url = next_url(request, str(page.next_after) if page.next_after is not None else None)
+        link_header(response, url)
+        slugs = history.slugs_for(session, page.items)
+        return Page[RevisionPublic](
+            items=[RevisionPublic.of(r, slugs) for r in page.items], next=url, total=page.total
+        )
 
     record_history.__doc__ = (
         f"Every create, correction and retraction of the {kind}"
         + (" and of the links of its chain" if kind != "source" else "")
-        + ", oldest first, with time, actor, reason and the changed fields."
+        + ", oldest first, with time, actor, reason and the changed fields: a page of the "
+        "list envelope (`items`, `next`, `total` with `count=true`)."
     )
 
     retract.__doc__ = (
