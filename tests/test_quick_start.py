@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def pandas_recipe() -> tuple[str, str]:
-    after = README.split("<!-- pandas -->", 1)[1]
+    after = README.split("<!-- pandas:", 1)[1]
     code, output = re.findall(r"```(?:python|text)\n(.*?)```", after, re.DOTALL)[:2]
     return code, output
 

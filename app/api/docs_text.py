@@ -1,5 +1,6 @@
 """The docs page's front matter: the API's description and the README's quick start."""
 
+import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -24,6 +25,9 @@ def quick_start(readme: Path = README) -> str:
     if HEADING not in text:
         return ""
     section = text.split(HEADING, 1)[1].split("\n## ", 1)[0]
+    # The README's HTML comments are notes for its readers on GitHub and for the tests (which
+    # recipe a test runs); on the docs page one would break the Markdown of what follows.
+    section = re.sub(r"<!--.*?-->\n?", "", section, flags=re.DOTALL)
     return "\n### Quick start for journalists\n\n(From the project README.)\n" + section
 
 
