@@ -2,13 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
 from app.api import problems
 from app.api.auth import EditorKey
 from app.api.deps import WriteSessionDep
+from app.api.jsonbody import ParsedBodyRoute
 from app.api.params import IdempotencyKey, forbid_unknown_query_params
+from app.api.reason import BundleReason
 from app.schemas.revision import BundleResult
 from app.schemas.seed import SeedFile
 from app.services import bundles, idempotency
@@ -18,6 +20,7 @@ router = APIRouter(
     tags=["bundles"],
     dependencies=[Depends(forbid_unknown_query_params)],
     responses=problems.responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    route_class=ParsedBodyRoute,
 )
 
 EXAMPLE = {
@@ -45,16 +48,7 @@ def post_bundle(
             openapi_examples={"vocabulary": {"value": EXAMPLE}},
         ),
     ],
-    reason: Annotated[
-        str | None,
-        Header(
-            alias="Sourced-Reason",
-            max_length=2000,
-            description="Why (or a top-level `reason` field, which this header overrides); "
-            "needed when the bundle changes a record that exists.",
-            examples=["New article"],
-        ),
-    ] = None,
+    reason: BundleReason = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Checks the whole bundle, reports every problem with its record and field, and writes all

@@ -15,8 +15,10 @@ from pydantic import BaseModel
 from app.api import problems
 from app.api.auth import AdminKey, EditorKey
 from app.api.deps import SessionDep, WriteSessionDep
+from app.api.jsonbody import ParsedBodyRoute
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Count, Cursor, IdempotencyKey, Limit, forbid_unknown_query_params
+from app.api.reason import RecordReason as ReasonHeader
 from app.errors import InvalidParameterError, PreconditionFailedError
 from app.schemas.common import Page
 from app.schemas.event_detail import EventDetail
@@ -26,15 +28,6 @@ from app.schemas.source import SourcePublic
 from app.services import editing, events, figures, history, idempotency, sources
 from app.services.pagination import DEFAULT_LIMIT
 
-ReasonHeader = Annotated[
-    str | None,
-    Header(
-        alias="Sourced-Reason",
-        max_length=2000,
-        description="Why the record changes (or a `reason` field in the body).",
-        examples=["Corrected the figure after the outlet's correction of 3 March"],
-    ),
-]
 IF_MATCH_MAX_LENGTH = 200
 IfMatch = Annotated[
     str | None,
@@ -194,6 +187,7 @@ def build(
             400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503, 507
         ),
         dependencies=[Depends(forbid_unknown_query_params)],
+        route_class=ParsedBodyRoute,
     )
     slug_path = Annotated[
         str, Path(max_length=120, description=f"The {kind}'s slug.", examples=[example["slug"]])
