@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ResponseCache,
         version=app.state.dataset_version,
         max_entries=settings.response_cache_entries,
+        max_bytes=settings.response_cache_bytes,
     )
     # HEAD is a GET without its body; outside the cache so that a HEAD is served from it.
     app.add_middleware(HeadAsGet)

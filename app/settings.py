@@ -12,12 +12,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     # Longest query string accepted (the longest filter list fits many times); longer is a 400.
     max_query_bytes: int = 8 * 1024
+    # Largest request head (request line and headers) the server reads; larger is a 431 and
+    # the connection closes (app/serving.py). A reason in RFC 8187 form fits many times.
+    max_header_bytes: int = 64 * 1024
     # Requests one worker handles at once (/health aside); beyond it an immediate 503 with
     # Retry-After rather than an unbounded queue. 0 turns the cap off.
     max_concurrent_requests: int = 64
-    # Whole GET responses kept in memory per worker (0 turns the cache off), and how often the
-    # dataset's version is read from the database to notice other processes' writes.
+    # Whole GET responses kept in memory per worker (0 turns the cache off), at most so many
+    # bytes of them, and how often the dataset's version is read from the database to notice
+    # other processes' writes.
     response_cache_entries: int = 512
+    response_cache_bytes: int = 32 * 1024 * 1024
     response_cache_recheck_seconds: float = 0.25
     # Writes per key and failed authentications per client address, per minute, with a burst
     # allowance; beyond them a 429 with Retry-After. 0 turns a limit off.

@@ -2,10 +2,16 @@
 
 A chart tool polling its CSV URL, or a thousand readers of one story, ask the same question
 again and again; the answer only changes when the data does. Every write through this
-process bumps the version at once, so the very next read is fresh. Writes made elsewhere
+process that may have changed data bumps the version at once, so the very next read is fresh;
+a refused one (a 4xx: no key, a bad body, a stale ETag) changed nothing and keeps the cache. Writes made elsewhere
 (another worker, `sourced seed`, `sourced import`) are noticed through the newest revision
 id, read at most every ``recheck_seconds``: with several workers, another worker's write shows
 within that time. Streamed exports are never cached; neither are errors.
+
+The cache is bounded twice: in answers (``max_entries``) and in bytes (``max_bytes``: each
+answer's body, headers and key), the least recently used going first; an answer larger than
+the bytes bound, or than ``MAX_ENTRY_BYTES``, is not kept. (A bound in answers alone let a few
+hundred distinct large answers hold hundreds of megabytes.)
 """
 
 import time
@@ -31,6 +37,13 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str | None
+    size: int
+
+
+def _size(key: tuple, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    """The bytes an answer holds: its body, its headers and the key's text."""
+    key_bytes = sum(len(part) for part in key if isinstance(part, str | bytes))
+    return len(body) + sum(len(name) + len(value) for name, value in headers) + key_bytes
 
 
 class DatasetVersion:
@@ -59,25 +72,23 @@ class DatasetVersion:
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, version: DatasetVersion, max_entries: int):
+    def __init__(self, app: ASGIApp, version: DatasetVersion, max_entries: int, max_bytes: int):
         self.app = app
         self.version = version
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = min(MAX_ENTRY_BYTES, max_bytes)
         self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self.bytes = 0  # the sum of the entries' sizes
         self.hits = 0
         self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.max_entries <= 0:
+        if scope["type"] != "http" or self.max_entries <= 0 or self.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
         if scope["method"] in WRITES:
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                # Even a write that ends in an error may have changed something: forget it all.
-                self.version.bump()
-                self.entries.clear()
+            await self._write(scope, receive, send)
             return
         if scope["method"] != "GET":
             await self.app(scope, receive, send)
@@ -111,6 +122,29 @@ class ResponseCache:
         self.misses += 1
         await self._fill(key, scope, receive, send)
 
+    async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status: int | None = None
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            # A 4xx was refused before anything was written (the unit of work rolls back on
+            # any error); anything else, a 5xx or no answer at all included, may have changed
+            # something: forget it all.
+            if status is None or not 400 <= status < 500:
+                self.version.bump()
+                self.clear()
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.bytes = 0
+
     async def _fill(self, key: tuple, scope: Scope, receive: Receive, send: Send) -> None:
         start: Message | None = None
         body = bytearray()
@@ -129,20 +163,28 @@ class ResponseCache:
                 )
             elif message["type"] == "http.response.body" and cacheable:
                 body.extend(message.get("body", b""))
-                if len(body) > MAX_ENTRY_BYTES:
+                if len(body) > self.max_entry_bytes:
                     cacheable = False
                 elif not message.get("more_body", False) and start is not None:
-                    etag = Headers(raw=start["headers"]).get("etag")
-                    self._store(key, _Entry(200, list(start["headers"]), bytes(body), etag))
+                    headers = list(start["headers"])
+                    etag = Headers(raw=headers).get("etag")
+                    size = _size(key, headers, bytes(body))
+                    self._store(key, _Entry(200, headers, bytes(body), etag, size))
             await send(message)
 
         await self.app(scope, receive, capture)
 
     def _store(self, key: tuple, entry: _Entry) -> None:
+        if entry.size > self.max_bytes:
+            return
+        replaced = self.entries.pop(key, None)
+        if replaced is not None:
+            self.bytes -= replaced.size
         self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        self.bytes += entry.size
+        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.bytes -= evicted.size
 
     @staticmethod
     async def _replay(entry: _Entry, request_headers: Headers, send: Send) -> None:
