@@ -462,8 +462,17 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    _database_settings()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    settings = _database_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # h11 with a bounded request head, answered 431 (app/serving.py); docker/start.sh too.
+        http="app.serving:BoundedHeadProtocol",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+    )
 
 
 def main() -> None:
