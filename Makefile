@@ -6,17 +6,26 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate seed test test-postgres lint format docker-lint clean examples bench bench-smoke audit soak
+.PHONY: install install-run run serve migrate seed test test-fast test-postgres lint format docker-lint clean examples bench bench-smoke audit soak
 
-$(BIN)/sourced: pyproject.toml
+# Two installs: serving needs only the project's own dependencies; tests, lint and the
+# benchmark add the `dev` extra (pytest, ruff, pandas, schemathesis, datasette, ...).
+$(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/sourced
+install-run: $(VENV)/.installed-run
 
-migrate: install
+# Everything, as CI and the tests need it.
+install: $(VENV)/.installed-dev
+
+migrate: install-run
 	$(BIN)/sourced db upgrade
 
 # A seed conflict (exit 3: a record edited since the file changed it) is reported, not fatal:
@@ -27,15 +36,24 @@ seed: migrate
 run: seed
 	$(BIN)/sourced serve --host $(HOST) --port $(PORT)
 
-serve: install
+serve: install-run
 	$(BIN)/sourced serve --host $(HOST) --port $(PORT)
 
+# Two workers (pytest-xdist); tests that must not share the machine with another worker are
+# grouped onto one (xdist_group). PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
+XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The edit-test loop: everything but the tests marked slow.
+test-fast: install
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 test-postgres: install
 	SOURCED_TEST_DATABASE_URL=$${SOURCED_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-	SOURCED_EXPECT_ENGINE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SOURCED_EXPECT_ENGINE=postgresql $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
