@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.db import unit_of_work
 from app.models import Event, Figure, Revision, SeedRecord, Source
-from app.services import keys, seed_merge, seeding
+from app.services import figure_docs, keys, seed_merge, seeding
 from tests.conftest import SEED_DIR
 from tests.test_seeding import MINIMAL, counts, write_seed
 
@@ -580,3 +580,50 @@ class TestBundlesMergeAsSeedFilesDo:
             ("figures[0] fled", "slug")
         ]
         assert figure_note(engine) is None
+
+
+def test_an_edit_committing_while_the_seed_runs_is_a_conflict_not_an_error(engine, tmp_path):
+    """The merge locks what it may write before asking who wrote it: an edit that holds the
+    figure's row when the seed starts, and commits while the seed waits, is seen as an edit.
+    (Without the lock the seed read "not edited", then failed on the changed version.)"""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: a seed cannot start inside an edit")
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    path = write_seed(tmp_path, MINIMAL)
+    seeding.run(engine, [path])
+    write_seed(tmp_path, with_note(MINIMAL, "File note."))
+    outcome: dict[str, object] = {}
+
+    def seed() -> None:
+        try:
+            outcome["result"] = seeding.run(engine, [path])
+        except Exception as exc:  # the assertion below names it
+            outcome["error"] = exc
+
+    with engine.connect() as editor:
+        editor.execute(text("UPDATE figure SET note = 'Desk note.', version = version + 1"))
+        editor.execute(
+            text(
+                "INSERT INTO revision (entity, entity_id, entity_slug, subject, version, action, "
+                "at, actor, reason, snapshot, changes) SELECT 'figure', id, slug, "
+                "'figure:' || id, version, 'update', now(), 'Desk editor', 'desk fix', '{}', "
+                "'{}' FROM figure"
+            )
+        )
+        runner_thread = threading.Thread(target=seed)
+        runner_thread.start()
+        time.sleep(1.5)  # the seed is waiting for the figure's row
+        editor.commit()
+    runner_thread.join(timeout=60)
+
+    assert "error" not in outcome, outcome.get("error")
+    result = outcome["result"]
+    assert isinstance(result, seeding.Seeded)
+    assert [c.slug for c in result.conflicts] == ["fled"]
+    assert figure_note(engine) == "Desk note."
+    with unit_of_work(engine) as session:  # the raw edit above wrote no stored text
+        figure_docs.refresh(session, set(session.exec(select(Figure.id)).all()))

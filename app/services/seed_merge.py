@@ -248,6 +248,43 @@ def _edits_since(session: Session, subject: str, after: int) -> tuple[Edit, ...]
     )
 
 
+def _lock_changing(session: Session, files: Sequence[SeedInput], stored: _Stored) -> None:
+    """Lock the stored rows this run may write, in id order, before asking who wrote them.
+
+    Without the lock, an editor's PATCH committing between the question "edited since?" and
+    the write would be overwritten though the merge promises a conflict. Only records whose
+    file version differs from what this document last applied are locked: a re-seed of
+    unchanged files holds no lock over what editors are correcting. The lock is the one an
+    editor's write takes (``FOR NO KEY UPDATE``); SQLite runs one writer at a time anyway."""
+    wanted: dict[str, set[int]] = {}
+    for loaded in files:
+        document = document_key(loaded)
+        for entity, (section, _, _) in ENTITIES.items():
+            for item in getattr(loaded.data, section):
+                row_id = stored.ids.get((entity, item.slug))
+                if row_id is None:
+                    continue
+                mine = next(
+                    (
+                        s
+                        for s in stored.seeds.get((entity, item.slug), [])
+                        if s.document == document
+                    ),
+                    None,
+                )
+                if mine is None or mine.hash != digest(file_record(entity, item, loaded.texts)):
+                    wanted.setdefault(entity, set()).add(row_id)
+    for entity, ids in wanted.items():
+        model = ENTITIES[entity][1]
+        for page in bulk.chunks(sorted(ids)):
+            session.exec(
+                select(model.id)  # type: ignore[attr-defined]
+                .where(col(model.id).in_(page))  # type: ignore[attr-defined]
+                .order_by(model.id)  # type: ignore[attr-defined]
+                .with_for_update(key_share=True)
+            ).all()
+
+
 def _load_stored(session: Session, files: Sequence[SeedInput]) -> _Stored:
     stored = _Stored()
     for entity, (section, model, _) in ENTITIES.items():
@@ -263,6 +300,7 @@ def _load_stored(session: Session, files: Sequence[SeedInput]) -> _Stored:
                 )
             ):
                 stored.seeds.setdefault((entity, seed.slug), []).append(seed)
+    _lock_changing(session, files, stored)
     subjects = [_subject(entity, row_id) for (entity, _), row_id in stored.ids.items()]
     stored.latest = latest_revisions(session, subjects)
     # Stored records no seed file has claimed yet: made before seed records existed, or over
