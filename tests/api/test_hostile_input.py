@@ -189,5 +189,5 @@ def test_a_surrogate_pair_is_text_and_is_stored(api, editor):
     )
     assert response.status_code == 200, response.text
     assert response.json()["note"] == "\U0001f600"
-    history = api.get("/v1/figures/fig-0001/history").json()
+    history = api.get("/v1/figures/fig-0001/history").json()["items"]
     assert history[-1]["reason"] == "a pair: \U0001f600"
