@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,8 +28,30 @@ SEED_DIR = ROOT / "seed"
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("SOURCED_TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        return _worker_database(normalise_database_url(url))
+    # Under pytest-xdist each worker has its own temporary folder, so its own file.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist, worker gw1 gets its own database, ``<name>_gw1`` on the same
+    server, created if missing: workers sharing one would empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
