@@ -106,7 +106,7 @@ def _record_feed(kind: str, example_slug: str) -> None:
 
     @router.get(
         f"/{plural}/{{slug}}/history.atom",
-        summary=f"A {kind}'s changes as an Atom feed",
+        summary=f"One {kind}'s changes as an Atom feed",
         response_class=Response,
         responses={
             **problems.responses(404),

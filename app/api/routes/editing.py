@@ -173,6 +173,11 @@ def respond(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def with_article(noun: str) -> str:
+    """'an event', 'a figure': the summaries name the record as a sentence would."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def build(
     kind: str,
     plural: str,
@@ -196,7 +201,7 @@ def build(
     @router.post(
         "",
         status_code=201,
-        summary=f"Add a {kind}",
+        summary=f"Add {with_article(kind)}",
         response_model=public_model,
         operation_id=f"create_{kind}",
         openapi_extra={"security": [{"ApiKey": []}]},
@@ -237,14 +242,15 @@ def build(
         return response
 
     create.__doc__ = (
-        f"Adds a {kind}. Answers 201 with `Location` and `ETag`; a slug already taken is 409."
+        f"Adds {with_article(kind)}. Answers 201 with `Location` and `ETag`; "
+        "a slug already taken is 409."
     )
 
     PATCH_SCHEMAS[patch_name(kind)] = patch_schema(kind, create_model)
 
     @router.patch(
         "/{slug}",
-        summary=f"Correct a {kind} (JSON Merge Patch)",
+        summary=f"Correct {with_article(kind)} (JSON Merge Patch)",
         response_model=public_model,
         operation_id=f"update_{kind}",
         openapi_extra={
@@ -294,7 +300,7 @@ def build(
 
     @router.delete(
         "/{slug}",
-        summary=f"Retract a {kind}",
+        summary=f"Retract {with_article(kind)}",
         response_model=public_model,
         operation_id=f"retract_{kind}",
         openapi_extra={"security": [{"ApiKey": []}]},
@@ -318,7 +324,7 @@ def build(
 
     @router.get(
         "/{slug}/history",
-        summary=f"Every version of a {kind}",
+        summary=f"Every version of {with_article(kind)}",
         response_model=Page[RevisionPublic],
         operation_id=f"get_{kind}_history",
     )
