@@ -180,12 +180,15 @@ QUERY_NUMBER_LIMIT = 10 ** (MAX_SIGNIFICANT_DIGITS + 1)
 def _bounded_query_number(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("NaN and Infinity are not numbers a figure can have")
+    if value.is_zero():
+        # 0e-999999999 is zero, but PostgreSQL's numeric cannot read an exponent that size.
+        return Decimal(0)
     # By its exponent: abs() rounds to the context and raises decimal.Overflow past 1e999999.
-    if not value.is_zero() and value.adjusted() > MAX_SIGNIFICANT_DIGITS:
+    if value.adjusted() > MAX_SIGNIFICANT_DIGITS:
         raise ValueError(
             f"must be above -1e{MAX_SIGNIFICANT_DIGITS + 1} and below 1e{MAX_SIGNIFICANT_DIGITS + 1}"
         )
-    if value != 0 and value.adjusted() < -MAX_SIGNIFICANT_DIGITS:
+    if value.adjusted() < -MAX_SIGNIFICANT_DIGITS:
         raise ValueError(f"must be 0 or at least 1e-{MAX_SIGNIFICANT_DIGITS} in magnitude")
     return value
 

@@ -39,6 +39,14 @@ def test_a_number_past_the_decimal_context_is_refused_naming_its_filter(api, for
     assert response.json()["detail"] == f"{name}: {NUMBER_RANGE}"
 
 
+@pytest.mark.parametrize("zero", ["0e-999999999", "-0e999999999", "0E+20"])
+@pytest.mark.parametrize("name", ["value_gte", "value_lte"])
+def test_a_zero_with_any_exponent_filters_as_zero(api, name, zero):
+    response = api.get("/v1/figures", params={name: zero})
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == api.get("/v1/figures", params={name: "0"}).json()["items"]
+
+
 def test_the_largest_number_below_the_limit_still_filters(api):
     response = api.get("/v1/figures", params={"value_lte": "9.99999999999999e15"})
     assert response.status_code == 200, response.text
