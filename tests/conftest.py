@@ -54,6 +54,46 @@ def _worker_database(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Tests that start servers or database clusters, kill processes or send thousands of
+# requests: marked `slow`, which `make test-fast` leaves out.
+SLOW_MODULES = {
+    "test_browser.py",
+    "test_contract.py",
+    "test_crash_safety.py",
+    "test_database_down.py",
+    "test_dockerfile.py",
+    "test_faults.py",
+    "test_quick_start.py",
+    "test_races.py",
+    "test_replica.py",
+}
+# Of those, the ones that count on timing (kills at chosen moments, lock waits, races): they
+# share one pytest-xdist worker (`--dist loadgroup`), so they never run beside each other.
+TIMING_MODULES = {
+    "test_crash_safety.py",
+    "test_database_down.py",
+    "test_faults.py",
+    "test_races.py",
+    "test_replica.py",
+}
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("SOURCED_TEST_DATABASE_URL", "").startswith("postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if item.path.name in TIMING_MODULES:
+            item.add_marker(pytest.mark.xdist_group("timing"))
+        if item.get_closest_marker("postgres_only") and not _on_postgresql():
+            item.add_marker(
+                pytest.mark.skip(reason="PostgreSQL only: set SOURCED_TEST_DATABASE_URL")
+            )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get("SOURCED_TEST_DATABASE_URL", "sqlite (temporary file)")
     return f"database: {url.split('@')[-1]}"

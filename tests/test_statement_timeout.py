@@ -12,11 +12,11 @@ from app.main import create_app
 from app.services import measures
 from tests import builders
 
+pytestmark = pytest.mark.postgres_only
+
 
 @pytest.fixture
 def on_postgres(engine, settings):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the statement timeout is PostgreSQL's; run with SOURCED_TEST_DATABASE_URL")
     return settings
 
 
