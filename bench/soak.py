@@ -357,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         command = [PYTHON, "-m", "uvicorn", "app.main:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        command += ["--http", "app.serving:BoundedHeadProtocol"]  # as `sourced serve` runs
         print(f"soak: {args.engine}, {args.seconds:g} s, {args.clients} clients, {base}")
         with server("sourced", command, env, port, "/health") as process:
             tally = asyncio.run(run_load(base, process.pid, secret, targets, args))

@@ -2,7 +2,7 @@
 
 - Numbers are read as the decimals written: `0.30000000000000001` keeps its 17 digits and
   `1e-400` is not 0, so `ExactNumber`'s 15-digit rule judges a JSON number as it judges the
-  same number in a string (the stdlib would make both floats first).
+  same number in a string (the stdlib reads every JSON number with a point as a float).
 - A number of more than ``MAX_NUMBER_DIGITS`` digits, written out, is refused: no field takes
   one (Python would refuse an integer of more than 4,300 digits with a bare ValueError, and a
   field typed int would expand `1e999999999` in full).

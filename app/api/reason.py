@@ -17,8 +17,9 @@ from pydantic import AfterValidator, WithJsonSchema
 from app.errors import InvalidParameterError
 from app.services.editing import MAX_REASON_LENGTH
 
-# RFC 8187 section 3.2: charset ' [ language ] ' value-chars (attr-char or %XX). The two
-# charsets a recipient must support.
+# RFC 8187 section 3.2: charset ' [ language ] ' value-chars (attr-char or %XX), in the two
+# charsets a recipient must support. Not email.utils' RFC 2231 helpers: they accept any
+# charset and replace undecodable bytes, where a reason must be refused rather than altered.
 _EXTENDED = re.compile(
     r"(?P<charset>UTF-8|ISO-8859-1)'[A-Za-z0-9-]*'(?P<value>(?:[A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-Fa-f]{2})*)",
     re.IGNORECASE,
