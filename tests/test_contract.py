@@ -18,6 +18,7 @@ from pathlib import Path
 from app.db import unit_of_work
 from app.services import keys
 from tests.serving import free_port, serving
+from tests.test_contract_inprocess import MISSING_HEADER_STATUSES
 
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
 
@@ -25,6 +26,11 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 def test_the_api_keeps_its_contract(seeded, database_url, tmp_path):
     with unit_of_work(seeded) as session:
         secret = keys.create(session, "Fuzzer", "editor").secret
+    # Read from the working directory: a write without the required If-Match is a 428.
+    statuses = ", ".join(map(str, MISSING_HEADER_STATUSES))
+    (tmp_path / "schemathesis.toml").write_text(
+        f"[checks.missing_required_header]\nexpected-statuses = [{statuses}]\n", encoding="utf-8"
+    )
     port = free_port()
     command = ["uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
     with serving([*command, "--port", str(port)], {"SOURCED_DATABASE_URL": database_url}, port):

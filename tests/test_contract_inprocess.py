@@ -25,9 +25,12 @@ from app.services import keys
 SEED = 20261125
 EXCLUDED_CHECKS = [positive_data_acceptance]
 
+# A write without the required If-Match is a 428 (RFC 6585), which the check does not expect.
+MISSING_HEADER_STATUSES = [400, 401, 403, 406, 415, 422, 428]
 CONFIG = {
     "seed": SEED,
     "generation": {"mode": "all", "allow-x00": True, "max-examples": 10},
+    "checks": {"missing_required_header": {"expected-statuses": MISSING_HEADER_STATUSES}},
 }
 
 
