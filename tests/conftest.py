@@ -59,10 +59,12 @@ def _worker_database(url: str) -> str:
 SLOW_MODULES = {
     "test_browser.py",
     "test_contract.py",
+    "test_contract_inprocess.py",
     "test_crash_safety.py",
     "test_database_down.py",
     "test_dockerfile.py",
     "test_faults.py",
+    "test_generated_client.py",
     "test_quick_start.py",
     "test_races.py",
     "test_replica.py",
