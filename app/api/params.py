@@ -126,9 +126,7 @@ _DAY_OF_MONTH = (
     "|(?:0[13-9]|1[0-2])-(?:29|30)"
     "|(?:0[13578]|1[02])-31)"
 )
-PARTIAL_DATE_PATTERN = (
-    f"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2])|-{_DAY_OF_MONTH})?|{_LEAP_YEAR}-02-29)$"
-)
+PARTIAL_DATE_PATTERN = f"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2])|-{_DAY_OF_MONTH})?|{_LEAP_YEAR}-02-29)$"
 
 
 def _partial_date(last: bool) -> Any:

@@ -709,9 +709,7 @@ class Seeded(list[Change]):
         self.conflicts: list[seed_merge.Conflict] = list(conflicts)
 
 
-def load(
-    session: Session, paths: Iterable[Path], *, take_file_reason: str | None = None
-) -> Seeded:
+def load(session: Session, paths: Iterable[Path], *, take_file_reason: str | None = None) -> Seeded:
     """Check every file, then merge them into the database (``seed_merge``); on any problem
     raise ``SeedError`` and write nothing. With ``take_file_reason``, a record edited since
     the file last changed it is written from the file all the same, with that reason."""
