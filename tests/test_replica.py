@@ -160,8 +160,10 @@ def test_a_postgres_hot_standby_serves_reads_once_it_has_replayed_the_primarys_w
             assert lagging["replica"]["replay_lag_seconds"] > 0
 
             _sql(app.state.read_engine, "SELECT pg_wal_replay_resume()")
-            _eventually(lambda: client.get("/v1/sources/agency").status_code == 200)
-            assert client.get("/v1/sources/agency").json()["name"] == "The news agency"
+            # The create and the rename replay one after the other: wait for the second.
+            _eventually(
+                lambda: client.get("/v1/sources/agency").json().get("name") == "The news agency"
+            )
             assert _slugs(client) == ["agency"]  # the cached empty list is gone
             _eventually(lambda: client.get("/health").json()["replica"]["replay_lag_seconds"] == 0)
             health = client.get("/health")

@@ -1,8 +1,11 @@
 """Date filters and sorts that tell an open end from an unknown one, partial dates, claimants
 under a source, and vocabulary values that do not exist."""
 
+import re
+
 import pytest
 
+from app.api.params import PARTIAL_DATE_PATTERN
 from tests import builders
 
 # EDTF: `..` is an open end (unbounded), an empty end is unknown (somewhere up to the other).
@@ -139,10 +142,19 @@ class TestPartialDates:
         for path in ("/v1/figures", "/v1/events"):
             params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
             for name in ("date_from", "date_to"):
-                assert params[name]["schema"]["anyOf"][0] == {
-                    "type": "string",
-                    "pattern": r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$",
-                }
+                schema_of = params[name]["schema"]["anyOf"][0]
+                assert schema_of == {"type": "string", "pattern": PARTIAL_DATE_PATTERN}
+                pattern = re.compile(schema_of["pattern"])
+                assert [bool(pattern.match(d)) for d in ("1941", "1941-11", "2024-02-29")] == [
+                    True,
+                    True,
+                    True,
+                ]
+                assert [bool(pattern.match(d)) for d in ("0000", "7989-32-03", "2023-02-29")] == [
+                    False,
+                    False,
+                    False,
+                ]
                 assert "`1941-11`" in params[name]["description"]
 
 
