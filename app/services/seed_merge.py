@@ -204,6 +204,10 @@ class _Stored:
     edited: set[str] = field(default_factory=set)
 
 
+# A file record's compared form and its hash, by the id of the parsed record.
+_Forms = dict[int, tuple[dict[str, Any], str]]
+
+
 def _subject(entity: str, row_id: int) -> str:
     return f"{entity}:{row_id}"
 
@@ -248,7 +252,9 @@ def _edits_since(session: Session, subject: str, after: int) -> tuple[Edit, ...]
     )
 
 
-def _lock_changing(session: Session, files: Sequence[SeedInput], stored: _Stored) -> None:
+def _lock_changing(
+    session: Session, files: Sequence[SeedInput], stored: _Stored, forms: _Forms
+) -> None:
     """Lock the stored rows this run may write, in id order, before asking who wrote them.
 
     Without the lock, an editor's PATCH committing between the question "edited since?" and
@@ -272,7 +278,7 @@ def _lock_changing(session: Session, files: Sequence[SeedInput], stored: _Stored
                     ),
                     None,
                 )
-                if mine is None or mine.hash != digest(file_record(entity, item, loaded.texts)):
+                if mine is None or mine.hash != forms[id(item)][1]:
                     wanted.setdefault(entity, set()).add(row_id)
     for entity, ids in wanted.items():
         model = ENTITIES[entity][1]
@@ -285,7 +291,7 @@ def _lock_changing(session: Session, files: Sequence[SeedInput], stored: _Stored
             ).all()
 
 
-def _load_stored(session: Session, files: Sequence[SeedInput]) -> _Stored:
+def _load_stored(session: Session, files: Sequence[SeedInput], forms: _Forms) -> _Stored:
     stored = _Stored()
     for entity, (section, model, _) in ENTITIES.items():
         slugs = sorted({item.slug for f in files for item in getattr(f.data, section)})
@@ -300,7 +306,7 @@ def _load_stored(session: Session, files: Sequence[SeedInput]) -> _Stored:
                 )
             ):
                 stored.seeds.setdefault((entity, seed.slug), []).append(seed)
-    _lock_changing(session, files, stored)
+    _lock_changing(session, files, stored, forms)
     subjects = [_subject(entity, row_id) for (entity, _), row_id in stored.ids.items()]
     stored.latest = latest_revisions(session, subjects)
     # Stored records no seed file has claimed yet: made before seed records existed, or over
@@ -322,7 +328,15 @@ def _row(session: Session, entity: str, row_id: int) -> Any:
 def plan(session: Session, files: Sequence[SeedInput], *, take_file: bool = False) -> Plan:
     """Decide, record by record, what each file may write (see the module's docstring)."""
     result = Plan()
-    stored = _load_stored(session, files)
+    # Each record's compared form and hash, made once: the lock and the decision both need it.
+    forms: _Forms = {
+        id(item): (record, digest(record))
+        for loaded in files
+        for entity, (section, _, _) in ENTITIES.items()
+        for item in getattr(loaded.data, section)
+        for record in (file_record(entity, item, loaded.texts),)
+    }
+    stored = _load_stored(session, files, forms)
     # Records declared earlier in this run: a shared one declared again identically is one
     # record; the rest are refused by the checks as duplicates.
     declared: dict[tuple[str, str], tuple[str, str]] = {}
@@ -336,8 +350,7 @@ def plan(session: Session, files: Sequence[SeedInput], *, take_file: bool = Fals
                 group[section] = []
             for index, item in enumerate(getattr(loaded.data, section)):
                 key = (entity, item.slug)
-                incoming = file_record(entity, item, loaded.texts)
-                hashed = digest(incoming)
+                incoming, hashed = forms[id(item)]
                 label = f"{section}[{index}] {item.slug}"
                 if key in declared:
                     if entity in SHARED and declared[key][1] == hashed:
