@@ -6,19 +6,32 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-run run serve migrate seed test test-fast test-postgres lint format docker-lint clean examples bench bench-smoke audit soak
+.PHONY: install install-run lock run serve migrate seed test test-fast test-postgres lint format docker-lint clean examples bench bench-smoke audit soak
 
-# Two installs: serving needs only the project's own dependencies; tests, lint and the
-# benchmark add the `dev` extra (pytest, ruff, pandas, schemathesis, datasette, ...).
-$(VENV)/.installed-run: pyproject.toml
+# Two installs, each from a lock file of exact versions with hashes (requirements/): serving
+# needs only the project's own dependencies (run.txt); tests, lint and the benchmark add the
+# `dev` extra (dev.txt: pytest, ruff, pandas, schemathesis, datasette, ...). The project itself
+# goes in editable with --no-deps, since pip cannot check a hash of a local directory.
+$(VENV)/.installed-run: pyproject.toml requirements/run.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-run
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
+
+# Regenerate the lock files after changing the dependencies in pyproject.toml: versions already
+# pinned are kept where they still fit. LOCK_ARGS=--upgrade moves every pin to the newest
+# release (LOCK_ARGS="--upgrade-package NAME" one package). One lock for every platform and
+# Python 3.11+; run.txt is resolved within dev.txt, so the two never disagree.
+LOCK = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(LOCK) --extra dev -o requirements/dev.txt
+	$(LOCK) -c requirements/dev.txt -o requirements/run.txt
 
 install-run: $(VENV)/.installed-run
 
