@@ -31,7 +31,7 @@ def dataset(figures: int, *, values: list[int | None] | None = None) -> dict:
                 "slug": "agency",
                 "name": "The agency",
                 "kind": "news_service",
-                "url": "https://agency.example/",
+                "website": "https://agency.example/",
             },
             {
                 "slug": "desk",

@@ -35,7 +35,7 @@ class Source(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
     kind: str = Field(max_length=32, nullable=False, index=True)
     parent_id: int | None = Field(default=None, foreign_key="source.id", index=True)
-    url: str | None = Field(default=None, max_length=2000)
+    website: str | None = Field(default=None, max_length=2000)
     country: str | None = Field(default=None, max_length=2)
     language: str | None = Field(default=None, max_length=35)
     party_to_conflict: str | None = Field(default=None, max_length=2, index=True)

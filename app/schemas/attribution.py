@@ -37,7 +37,7 @@ class SourceRef(BaseModel):
         description="`RU`, `UA`: the belligerent this source speaks for; null if independent.",
         examples=[None],
     )
-    url: str | None = None
+    website: str | None = Field(default=None, description="The source's own web address.")
     parent: str | None = Field(
         description="Name of the organisation it belongs to.", examples=[None]
     )
@@ -56,7 +56,7 @@ class SourceRef(BaseModel):
             name=ref.name,
             kind=ref.kind,
             party_to_conflict=ref.party_to_conflict,
-            url=ref.url,
+            website=ref.website,
             parent=ref.parent_name,
             parent_slug=ref.parent_slug,
             short_name=ref.short_name,

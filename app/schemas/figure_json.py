@@ -51,7 +51,7 @@ def _link(link: Any) -> dict[str, Any]:
             "name": source.name,
             "kind": source.kind,
             "party_to_conflict": source.party_to_conflict,
-            "url": source.url,
+            "website": source.website,
             "parent": source.parent_name,
             "parent_slug": source.parent_slug,
             "short_name": source.short_name,

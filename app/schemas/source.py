@@ -1,9 +1,9 @@
 """What an editor or a seed file says about a source."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from app.models.vocab import SourceKind
 from app.schemas.common import STRICT, CountryCode, EDTFString, HttpUrl, LanguageCode, Slug
@@ -30,7 +30,10 @@ class SourceIn(BaseModel):
     )
     kind: SourceKind
     parent: Slug | None = Field(default=None, description="Slug of the organisation it belongs to.")
-    url: HttpUrl | None = None
+    website: HttpUrl | None = Field(
+        default=None,
+        description="The source's own web address (`url` is the API link, which the server sets).",
+    )
     country: CountryCode | None = None
     language: LanguageCode | None = None
     party_to_conflict: CountryCode | None = Field(
@@ -40,6 +43,18 @@ class SourceIn(BaseModel):
     description: str | None = Field(default=None, max_length=20000)
     published: EDTFString | None = Field(default=None, description="For documents: when published.")
     note: str | None = Field(default=None, max_length=20000, description="Editorial note.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_is_the_api_link(cls, data: Any) -> Any:
+        """`url` is the record's API link everywhere it is read; a web address given under
+        that name is named, not dropped as an unknown field."""
+        if isinstance(data, dict) and "url" in data:
+            raise ValueError(
+                "url: a source's web address is `website`; `url` is its API link, which the "
+                "server sets"
+            )
+        return data
 
 
 class SourceWrite(SourceIn):
@@ -73,7 +88,7 @@ class SourcePublic(BaseModel):
     kind: str
     parent: str | None = Field(description="Slug of the organisation it belongs to.")
     parent_name: str | None
-    website: str | None = Field(description="The source's own URL.")
+    website: str | None = Field(description="The source's own web address.")
     country: str | None
     language: str | None
     party_to_conflict: str | None
@@ -105,7 +120,7 @@ class SourcePublic(BaseModel):
             kind=s.kind,
             parent=view.parent_slug,
             parent_name=view.parent_name,
-            website=s.url,
+            website=s.website,
             country=s.country,
             language=s.language,
             party_to_conflict=s.party_to_conflict,

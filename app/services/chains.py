@@ -22,7 +22,7 @@ class SourceRef:
     name: str
     kind: str
     party_to_conflict: str | None
-    url: str | None
+    website: str | None
     parent_slug: str | None
     parent_name: str | None
     version: int = 1
@@ -65,7 +65,7 @@ def _chain_query(owner_column):  # type: ignore[no-untyped-def]
             Source.name,
             Source.kind,
             Source.party_to_conflict,
-            Source.url,
+            Source.website,
             parent.slug,
             parent.name,
             Source.version,
@@ -114,7 +114,7 @@ def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
             Source.name,
             Source.kind,
             Source.party_to_conflict,
-            Source.url,
+            Source.website,
             parent.slug,
             parent.name,
             Source.version,

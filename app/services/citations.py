@@ -196,9 +196,9 @@ def _article(name: str, kind: str) -> str:
 
 
 def _href(source: SourceRef, base_url: str | None) -> str | None:
-    """The source's own URL, else (with a base URL) its page in this API."""
-    if source.url:
-        return source.url
+    """The source's own website, else (with a base URL) its page in this API."""
+    if source.website:
+        return source.website
     if base_url:
         return f"{base_url.rstrip('/')}/v1/sources/{source.slug}"
     return None

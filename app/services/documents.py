@@ -41,7 +41,7 @@ def source_document(session: Session, source: Source) -> dict[str, Any]:
         "aliases": list(source.aliases or []),
         "kind": source.kind,
         "parent": parent,
-        "url": source.url,
+        "website": source.website,
         "country": source.country,
         "language": source.language,
         "party_to_conflict": source.party_to_conflict,

@@ -61,9 +61,7 @@ def _problem_detail(errors: list[dict[str, str]]) -> str:
 
 
 def _validate(kind: Kind, document: dict[str, Any]) -> BaseModel:
-    # A source's write shape has its own `url` (its website); figures and events have none.
-    server_owned = SERVER_OWNED - {"url"} if kind.entity == Entity.source else SERVER_OWNED
-    owned = sorted(server_owned & set(document))
+    owned = sorted(SERVER_OWNED & set(document))
     if owned:
         errors = [{"field": f, "message": "set by the server; it cannot be written"} for f in owned]
         raise UnprocessableError(_problem_detail(errors), errors=errors)
@@ -319,8 +317,6 @@ def without_read_only(
     result: dict[str, Any] = {}
     errors: list[dict[str, str]] = []
     for key, value in patch.items():
-        if kind_name == "source" and key in ("url", "website"):
-            continue  # below: `url` is the API link in what is read, the website in a write
         if key == "attributions" and isinstance(value, list):
             result[key] = [_chain_link(i, link, current, errors) for i, link in enumerate(value)]
         elif key == "event" and isinstance(value, dict) and kind_name == "figure":
@@ -336,39 +332,13 @@ def without_read_only(
         elif key in writable or key not in current:
             result[key] = value  # a field a write takes; an unknown one is named by _validate
         elif value != current[key]:
-            errors.append(
-                _read_only_error(
-                    key, f"read-only: it is {current[key]!r} and a write cannot set it"
-                )
-            )
-    if kind_name == "source":
-        _source_addresses(patch, current, result, errors)
+            message = f"read-only: it is {current[key]!r} and a write cannot set it"
+            if key == "url" and kind_name == "source":
+                message += "; a source's web address is `website`"
+            errors.append(_read_only_error(key, message))
     if errors:
         raise UnprocessableError(_problem_detail(errors), errors=errors)
     return result
-
-
-def _source_addresses(
-    patch: dict[str, Any],
-    current: dict[str, Any],
-    result: dict[str, Any],
-    errors: list[dict[str, str]],
-) -> None:
-    """A source's web address is `website` in what is read and `url` in the write shape; a
-    GET's `url` is the source's own API link, which a write leaves alone."""
-    if "website" in patch:
-        result["url"] = patch["website"]
-    if "url" in patch and patch["url"] != current.get("url"):
-        if "website" in patch and patch["url"] != patch["website"]:
-            errors.append(
-                _read_only_error(
-                    "url",
-                    f"read-only: the source's API link is {current.get('url')!r}; "
-                    "its web address is `website`",
-                )
-            )
-        else:
-            result["url"] = patch["url"]
 
 
 def update(

@@ -8,6 +8,11 @@ import hashlib
 
 from app.services.chains import Link
 
+# The shape of the public JSON: bumped when a field is renamed or moved, so that a tag a client
+# kept from before never matches a representation that reads differently (2: a source's web
+# address is `website` in a chain, as on the source).
+REPRESENTATION = "2"
+
 
 def etag(
     kind: str,
@@ -17,7 +22,7 @@ def etag(
     related: tuple[object, ...] = (),
     chain: list[Link] = (),
 ) -> str:  # type: ignore[assignment]
-    parts = [kind, str(record_id), str(version), *map(str, related)]
+    parts = [REPRESENTATION, kind, str(record_id), str(version), *map(str, related)]
     for link in chain:
         parts += [
             str(link.version),
