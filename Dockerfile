@@ -9,12 +9,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv/sourced
 
 COPY pyproject.toml README.md alembic.ini ./
+COPY requirements/run.txt ./requirements/run.txt
 COPY app ./app
 COPY migrations ./migrations
 COPY seed ./seed
 COPY docker/start.sh ./docker/start.sh
 
-RUN pip install --no-cache-dir . \
+# The locked versions (with hashes) first, then the project itself without re-resolving.
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.txt \
+    && pip install --no-cache-dir --no-deps . \
     && useradd --create-home --uid 10001 sourced \
     && mkdir -p /data \
     && chown sourced:sourced /data
