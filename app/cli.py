@@ -62,7 +62,7 @@ def _unit_of_work() -> Iterator[Session]:
     """One transaction against the configured database; domain errors exit with status 1."""
     from app.db import build_engine, unit_of_work
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         with unit_of_work(engine) as session:
             yield session
@@ -147,7 +147,7 @@ def seed(
             err=True,
         )
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         changes = seeding.run(
             engine,
@@ -273,7 +273,7 @@ def export_cmd(
         typer.echo(f"format: must be one of {', '.join(exporting.FORMATS)}", err=True)
         raise typer.Exit(code=2)
     settings = _database_settings()
-    engine = build_engine(settings)
+    engine = build_engine(settings, statement_timeout=False)
     columns = (
         TextColumn("{task.description}"),
         MofNCompleteColumn(),
@@ -320,7 +320,7 @@ def import_cmd(
     from app.db import build_engine, unit_of_work, writer
     from app.services import importing
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         with unit_of_work(writer(engine)) as session:
             changes = importing.run(session, file, actor=f"import {file.name}", reason=reason)
@@ -363,7 +363,7 @@ def keys_list() -> None:
     from app.db import build_engine, unit_of_work
     from app.services import keys
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         with unit_of_work(engine) as session:
             rows = keys.list_keys(session)
@@ -393,7 +393,7 @@ def search_rebuild() -> None:
     from app.db import build_engine, unit_of_work, writer
     from app.services import search_index
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         with unit_of_work(writer(engine)) as session:
             changed = search_index.rebuild(session)
@@ -409,7 +409,7 @@ def _write_docs(*, only_missing: bool) -> int:
     from app.services import figure_docs
     from app.services.bulk import chunks
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     written = 0
     try:
         with unit_of_work(engine) as session:
@@ -441,7 +441,7 @@ def docs_check() -> None:
     from app.db import build_engine, unit_of_work
     from app.services import figure_docs
 
-    engine = build_engine(_database_settings())
+    engine = build_engine(_database_settings(), statement_timeout=False)
     try:
         with unit_of_work(engine) as session:
             stale, missing = figure_docs.stale(session), figure_docs.missing(session)

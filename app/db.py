@@ -1,6 +1,7 @@
 """Engine construction and the unit of work: the one place that commits."""
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,31 +18,41 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
-    """An engine for ``database_url`` (by default the primary, ``settings.database_url``)."""
+def build_engine(
+    settings: Settings, database_url: str | None = None, *, statement_timeout: bool = True
+) -> Engine:
+    """An engine for ``database_url`` (by default the primary, ``settings.database_url``).
+
+    With ``statement_timeout`` (the serving app's engines) every statement is bounded by
+    ``settings.statement_timeout_ms``; the command line passes False, so that a long seed,
+    import or rebuild runs to its end instead of being stopped at a request's bound."""
     url = normalise_database_url(database_url or settings.database_url)
+    timeout_ms = settings.statement_timeout_ms if statement_timeout else 0
     if url.startswith("sqlite"):
+        connect_args: dict[str, Any] = {
+            "check_same_thread": False,
+            "timeout": settings.sqlite_busy_timeout_ms / 1000,
+        }
+        if timeout_ms > 0:
+            connect_args["factory"] = _bounded_connection(timeout_ms / 1000)
         engine = create_engine(
             url,
             echo=settings.echo_sql,
-            connect_args={
-                "check_same_thread": False,
-                "timeout": settings.sqlite_busy_timeout_ms / 1000,
-            },
+            connect_args=connect_args,
             # An in-memory database lives in one connection (SQLAlchemy's singleton pool).
             **({} if _in_memory(url) else _pool(settings)),
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    connect_args: dict[str, str | int] = {}
+    connect_args = {}
     if settings.connect_timeout_seconds > 0:
         # A server that takes the connection and never answers would hold the request for
         # the driver's default (over two minutes); bounded, it is a 503 within seconds.
         connect_args["connect_timeout"] = settings.connect_timeout_seconds
-    if settings.statement_timeout_ms > 0:
+    if timeout_ms > 0:
         # Set per connection at startup, so no request can forget it: a runaway query is
         # cancelled by the server (answered as a 503) instead of holding a worker and a lock.
-        connect_args["options"] = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+        connect_args["options"] = f"-c statement_timeout={int(timeout_ms)}"
     return create_engine(
         url,
         echo=settings.echo_sql,
@@ -58,6 +69,78 @@ def _pool(settings: Settings) -> dict[str, int]:
 def _in_memory(url: str) -> bool:
     database = make_url(url).database
     return database in (None, "", ":memory:") or "mode=memory" in url
+
+
+# SQLite has no statement timeout of its own. Its progress handler runs every so many VM
+# instructions of the statement in progress, and a true answer stops the statement with
+# "interrupted". A few thousand instructions take well under a millisecond, so the bound is
+# kept to within that, for one monotonic clock read per call.
+_PROGRESS_INSTRUCTIONS = 4000
+
+# What PostgreSQL reports for a statement it cancelled (query_canceled): an interrupted SQLite
+# statement is marked with it, so that both engines are answered alike (a 503, app/api/problems.py).
+QUERY_CANCELED = "57014"
+
+
+class _Deadline:
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = float("inf")
+
+
+def _bounded_connection(limit_seconds: float) -> type[sqlite3.Connection]:
+    """A sqlite3 connection class whose statements stop ``limit_seconds`` after they start.
+
+    The clock starts at every execute (whichever path runs it: a Session, ``exec_driver_sql``
+    or ``driver_reader``) and runs while the statement's rows are read, which in this app is
+    at once: a streamed export reads a batch per statement. COMMIT and ROLLBACK run a handful
+    of instructions, never enough to reach the handler."""
+
+    class BoundedCursor(sqlite3.Cursor):
+        def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
+            return super().execute(*args)
+
+        def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
+            return super().executemany(*args)
+
+        def executescript(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
+            return super().executescript(*args)
+
+    class BoundedConnection(sqlite3.Connection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # The handler holds the deadline, not the connection: no reference cycle.
+            deadline = self.deadline = _Deadline()
+            clock = time.monotonic
+            self.set_progress_handler(lambda: clock() > deadline.at, _PROGRESS_INSTRUCTIONS)
+
+        def cursor(self, factory: Any = BoundedCursor) -> sqlite3.Cursor:  # type: ignore[override]
+            return super().cursor(factory)
+
+        # The connection's shortcuts run their statement without the cursor's execute.
+        def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.deadline.at = time.monotonic() + limit_seconds
+            return super().execute(*args)
+
+        def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.deadline.at = time.monotonic() + limit_seconds
+            return super().executemany(*args)
+
+        def executescript(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            self.deadline.at = time.monotonic() + limit_seconds
+            return super().executescript(*args)
+
+    return BoundedConnection
+
+
+def _mark_interrupted(exc: BaseException) -> None:
+    """An SQLite statement stopped by its deadline carries PostgreSQL's query_canceled."""
+    if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
+        exc.sqlstate = QUERY_CANCELED  # type: ignore[attr-defined]
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -89,6 +172,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             conn.connection.driver_connection.execute(statement)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):  # type: ignore[no-untyped-def]
+        # Raised by execute or by a later fetch of the rows: both come through here.
+        _mark_interrupted(context.original_exception)
 
 
 def writer(engine: Engine) -> Engine:
@@ -126,6 +214,7 @@ def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple 
             cursor.execute(statement, parameters)
             return cursor.fetchone()
         except engine.dialect.loaded_dbapi.Error as exc:
+            _mark_interrupted(exc)
             raise DBAPIError.instance(
                 statement, parameters, exc, engine.dialect.loaded_dbapi.Error
             ) from exc

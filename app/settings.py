@@ -54,7 +54,10 @@ class Settings(BaseSettings):
     every other read."""
 
     statement_timeout_ms: int = 15000
-    """PostgreSQL cancels a statement running longer than this (a 503 with Retry-After); 0: never."""
+    """A statement of the serving app running longer than this is stopped (a 503 with
+    Retry-After), on both engines: PostgreSQL's own ``statement_timeout``, and on SQLite a
+    progress handler that interrupts it; 0: never. The command line (seed, import, export,
+    rebuilds) and migrations are not bounded."""
 
     connect_timeout_seconds: int = Field(default=5, ge=0)
     """How long opening a PostgreSQL connection may take (2 s at least) before the request is a
