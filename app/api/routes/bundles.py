@@ -19,7 +19,7 @@ router = APIRouter(
     prefix="/v1",
     tags=["bundles"],
     dependencies=[Depends(forbid_unknown_query_params)],
-    responses=problems.responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    responses=problems.responses(400, 401, 403, 409, 413, 415, 422, 429, 503, 507),
     route_class=ParsedBodyRoute,
 )
 
