@@ -168,6 +168,7 @@ class TestTheImport:
             assert (figure.note, figure.stated_as, figure.value) == ("=1+1", "-10", Decimal(-10))
 
 
+@pytest.mark.slow
 class TestTheMigration:
     def test_stored_rows_written_before_the_escape_are_dropped_and_written_again(
         self, engine, migrated, client, tmp_path
@@ -177,21 +178,30 @@ class TestTheMigration:
         builders.load(engine, tmp_path, data)
         with Session(engine) as session:
             ids = tuple(session.exec(select(Figure.id).order_by(Figure.id)))
+        # What the code before the escape stored: the cell bare (rendered by today's code
+        # before stepping back, since later migrations change the tables it reads).
+        with Session(engine) as session:
+            fresh = figure_docs.render(session, list(ids))
+        old_csv = fresh[ids[0]].csv.decode().replace(",'=1+1,", ",=1+1,")
+        assert old_csv != fresh[ids[0]].csv.decode()
         migrate.downgrade(migrated, f"{MIGRATION}-1")
-        # What the code before the escape stored: the cell bare.
         with unit_of_work(engine) as session:
-            fresh = figure_docs.render(session, [ids[0]])[ids[0]]
-            old_csv = fresh.csv.decode().replace(",'=1+1,", ",=1+1,")
-            assert old_csv != fresh.csv.decode()
-            session.execute(
-                text(
-                    "INSERT INTO figure_doc (figure_id, body, csv, etag)"
-                    " VALUES (:id, :body, :csv, :etag)"
-                ),
-                {"id": ids[0], "body": fresh.body.decode(), "csv": old_csv, "etag": fresh.etag},
-            )
-        migrate.upgrade(migrated)
+            for figure_id, csv_text in ((ids[0], old_csv), (ids[1], fresh[ids[1]].csv.decode())):
+                session.execute(
+                    text(
+                        "INSERT INTO figure_doc (figure_id, body, csv, etag)"
+                        " VALUES (:id, :body, :csv, :etag)"
+                    ),
+                    {
+                        "id": figure_id,
+                        "body": fresh[figure_id].body.decode(),
+                        "csv": csv_text,
+                        "etag": fresh[figure_id].etag,
+                    },
+                )
+        migrate.upgrade(migrated, MIGRATION)
         with Session(engine) as session:
             assert list(session.exec(select(FigureDoc.figure_id))) == [ids[1]]
+        migrate.upgrade(migrated)
         body = client.get("/v1/figures?format=csv").content
         assert rows(body)["fig-0000"]["note"] == "'=1+1"
