@@ -58,6 +58,7 @@ class TestFigureListsAsOfNow:
             ({"claimant": "ministry-press"}, ["fig-0002"]),
         ],
     )
+    @pytest.mark.slow
     def test_the_same_filters_give_the_same_figures(self, api, params, expected):
         now = datetime.now(UTC).isoformat()
         assert slugs(api, "/v1/figures", params) == expected
@@ -102,6 +103,7 @@ class TestEventListsAsOfNow:
             ({"source": "agency"}, ["flight", "old-war"]),
         ],
     )
+    @pytest.mark.slow
     def test_the_same_filters_give_the_same_events(self, api, params, expected):
         now = datetime.now(UTC).isoformat()
         assert slugs(api, "/v1/events", params) == expected

@@ -16,6 +16,7 @@ JOINED = """
 
 @pytest.mark.parametrize("q", ["barrier troops", "deserted", "Stalin", "troops", "k", "Leningrad"])
 @pytest.mark.parametrize(("limit", "offset"), [(50, 0), (2, 0), (2, 3)])
+@pytest.mark.slow
 def test_the_page_is_what_ranking_every_match_gives(seeded, q, limit, offset):
     if seeded.dialect.name != "sqlite":
         pytest.skip("FTS5 is SQLite's")
@@ -45,6 +46,7 @@ def test_a_q_filter_reads_the_full_text_match_first(seeded):
     assert steps[1] == "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)", steps
 
 
+@pytest.mark.slow
 def test_page_snippets_leave_nothing_behind_and_repeat_on_one_connection(seeded):
     if seeded.dialect.name != "sqlite":
         pytest.skip("FTS5 is SQLite's")

@@ -1,5 +1,6 @@
 """Alembic owns the schema: one head, reversible, and in step with the models."""
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect
@@ -21,6 +22,7 @@ def test_models_match_the_migrations(migrated):
     command.check(migrate.config(migrated))
 
 
+@pytest.mark.slow
 def test_upgrade_downgrade_upgrade(engine, migrated):
     migrate.downgrade(migrated, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
@@ -28,6 +30,7 @@ def test_upgrade_downgrade_upgrade(engine, migrated):
     assert set(inspect(engine).get_table_names()) >= {t.name for t in metadata.sorted_tables}
 
 
+@pytest.mark.slow
 def test_upgrading_a_seeded_database_keeps_every_row(engine, migrated):
     seeding.run(engine, [SEED_DIR])
 

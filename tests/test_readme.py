@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -99,6 +100,7 @@ def piped_examples() -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_curl_example_piped_through_python_prints_what_the_readme_says(seeded_client):
     examples = piped_examples()
     assert [path for path, _, _ in examples] == [

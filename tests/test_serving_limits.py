@@ -14,6 +14,8 @@ import pytest
 from app.settings import Settings
 from tests.serving import ROOT, free_port, serving
 
+pytestmark = pytest.mark.slow
+
 LIMIT = 20_000
 
 

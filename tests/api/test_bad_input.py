@@ -12,6 +12,9 @@ from app.services import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE, dump
 
+# The whole catalogue, a database dump per case: `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api(engine, client, tmp_path):

@@ -108,6 +108,7 @@ def _sized(engine, settings, tmp_path, **bounds):
     return create_app(settings.model_copy(update=update))
 
 
+@pytest.mark.slow
 def test_the_cache_holds_at_most_its_bound_in_bytes_dropping_the_least_recently_used(
     engine, settings, tmp_path
 ):
@@ -161,6 +162,7 @@ def test_an_answer_larger_than_the_bound_is_served_and_not_kept(engine, settings
     ],
     ids=["no key", "not allowed", "invalid", "no If-Match", "malformed"],
 )
+@pytest.mark.slow
 def test_a_refused_write_leaves_the_cached_answers_in_place(
     cached, editor, engine, method, path, body, who, status
 ):

@@ -272,6 +272,7 @@ class TestFeedPerRecord:
             ("/v1/measures/nope/changes.atom", "measure: no measure 'nope'"),
         ],
     )
+    @pytest.mark.slow
     def test_an_unknown_record_is_a_404_problem(self, api, path, detail):
         response = api.get(path)
         assert response.status_code == 404
@@ -320,6 +321,7 @@ class TestPlainDates:
             ("2026-12-03", []),
         ],
     )
+    @pytest.mark.slow
     def test_since_a_date_means_from_the_start_of_that_day_utc(
         self, api, editor, engine, since, values
     ):
@@ -341,6 +343,7 @@ class TestPlainDates:
             ("2026-12-01T00:00:00Z", 12),
         ],
     )
+    @pytest.mark.slow
     def test_as_of_a_date_means_at_the_end_of_that_day_utc(self, api, editor, engine, as_of, value):
         day_boundaries(api, editor, engine)
         figure = api.get("/v1/figures/fig-0001", params={"as_of": as_of})
@@ -374,6 +377,7 @@ class TestPlainDates:
             ("/v1/sources/doc", "as_of", "2026-12-01T00:00:00"),
         ],
     )
+    @pytest.mark.slow
     def test_a_date_that_is_not_a_day_is_a_422_naming_the_parameter(self, api, path, name, value):
         response = api.get(path, params={name: value})
         assert response.status_code == 422, response.text
@@ -410,6 +414,7 @@ FEEDS = [
 
 class TestFeedStructure:
     @pytest.mark.parametrize("path", FEEDS)
+    @pytest.mark.slow
     def test_every_link_resolves_and_every_id_is_unique_and_permanent(
         self, api, editor, engine, path
     ):

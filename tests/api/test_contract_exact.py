@@ -12,6 +12,9 @@ from app.db import unit_of_work
 from app.models import Revision
 from app.services import keys
 
+# Contract checks, one seeded database per case: `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 PROBLEM = "application/problem+json"
 FIGURE = "/v1/figures/deserters-since-invasion"
 

@@ -129,6 +129,7 @@ class TestNegotiation:
             ("text/csv;q=high, application/json;q=0.1", "application/json"),
         ],
     )
+    @pytest.mark.slow
     def test_the_accept_header_chooses(self, seeded_client, accept, expected):
         response = seeded_client.get("/v1/sources", headers={"Accept": accept})
         assert response.status_code == 200

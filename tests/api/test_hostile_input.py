@@ -12,6 +12,9 @@ from tests import builders
 from tests.api.test_bad_input import cursor
 from tests.api.test_writes import dump
 
+# A matrix of hostile values on every parameter: `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api(engine, client, tmp_path):

@@ -31,6 +31,7 @@ def walk(client, url):
 @pytest.mark.parametrize(
     "sort", [None, "value", "-value", "period,-value", "slug", "-updated_at", "lower_bound"]
 )
+@pytest.mark.slow
 def test_walking_every_page_returns_every_figure_exactly_once(many, sort):
     url = "/v1/figures?limit=7" + (f"&sort={sort}" if sort else "")
     slugs, pages = walk(many, url)
@@ -71,6 +72,7 @@ def test_the_next_url_keeps_the_filters(many):
         ("%00", "cursor"),
     ],
 )
+@pytest.mark.slow
 def test_forged_or_foreign_cursors_are_a_400(many, cursor, field):
     response = many.get(f"/v1/figures?cursor={cursor}")
     assert response.status_code == 400
@@ -79,6 +81,7 @@ def test_forged_or_foreign_cursors_are_a_400(many, cursor, field):
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "501", "1000000000000000000000000000000", "ten"])
+@pytest.mark.slow
 def test_out_of_range_limits_are_a_422_naming_the_field(many, limit):
     response = many.get(f"/v1/figures?limit={limit}")
     assert response.status_code == 422

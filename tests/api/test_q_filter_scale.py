@@ -5,6 +5,7 @@ exceed what a statement may carry (65,535 parameters on PostgreSQL) and the requ
 The parameters a list's statements bind must not grow with the number of matches.
 """
 
+import pytest
 from sqlalchemy import event
 
 from tests import builders
@@ -26,6 +27,7 @@ def _largest_parameter_list(engine, client, url: str) -> int:  # type: ignore[no
     return max(seen)
 
 
+@pytest.mark.slow
 def test_the_q_filter_binds_the_same_whatever_matches(engine, client, tmp_path):
     builders.load(engine, tmp_path / "few", builders.dataset(3, values=[1, 2, 3]))
     few = _largest_parameter_list(engine, client, "/v1/figures?q=soldiers&limit=2")

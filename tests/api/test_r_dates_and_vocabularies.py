@@ -89,6 +89,7 @@ class TestDateFiltersCertainlyOverlap:
             ("date_to=1941-06-01", ["open-start", "open-end", "unknown-end", "year-1918"]),
         ],
     )
+    @pytest.mark.slow
     def test_events(self, api, query, expected):
         assert slugs(api.get(f"/v1/events?{query}")) == expected
 
@@ -100,6 +101,7 @@ class TestDateFiltersCertainlyOverlap:
             ("date_from=1941-07-01&date_to=1941-11-30", ["open-start", "open-end"]),
         ],
     )
+    @pytest.mark.slow
     def test_figures(self, api, query, expected):
         assert slugs(api.get(f"/v1/figures?{query}")) == [f"fig-{s}" for s in expected]
 
@@ -120,6 +122,7 @@ class TestPartialDates:
             ("date_from=1941-07&date_to=1941-11", ["open-start", "open-end"]),
         ],
     )
+    @pytest.mark.slow
     def test_years_and_months_are_accepted(self, api, query, expected):
         assert slugs(api.get(f"/v1/events?{query}")) == expected
         assert slugs(api.get(f"/v1/figures?{query}")) == [f"fig-{s}" for s in expected]
@@ -131,6 +134,7 @@ class TestPartialDates:
         ]
 
     @pytest.mark.parametrize("value", ["1941-13", "1941-02-30", "41", "1941-1", "1941-06-22T00:00"])
+    @pytest.mark.slow
     def test_anything_else_is_a_422_naming_the_parameter(self, api, value):
         response = api.get(f"/v1/events?date_from={value}")
         assert response.status_code == 422

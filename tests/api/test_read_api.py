@@ -211,6 +211,7 @@ class TestCountryAndSourceFilters:
 
     @pytest.mark.parametrize("path", ["/v1/events", "/v1/sources"])
     @pytest.mark.parametrize("value", ["U", "UKR", "1a", "%C3%9Cr"])
+    @pytest.mark.slow
     def test_a_country_that_is_not_two_letters_is_a_422(self, located, path, value):
         response = located.get(f"{path}?country={value}")
         assert response.status_code == 422
@@ -243,6 +244,7 @@ class TestSearch:
     @pytest.mark.parametrize(
         "q", ['"', "'; DROP TABLE figure; --", "%_%", "fled OR", "NEAR(", "a*b", "-fled"]
     )
+    @pytest.mark.slow
     def test_operator_and_sql_like_text_is_just_text(self, api, q):
         response = api.get("/v1/search", params={"q": q})
         assert response.status_code in (200, 400)

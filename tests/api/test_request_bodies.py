@@ -71,6 +71,7 @@ def _send(api, headers, method, path, body, needs_etag, literal):
 @pytest.mark.parametrize(
     ("method", "path", "body", "needs_etag"), [w[1:] for w in WRITES], ids=WRITE_IDS
 )
+@pytest.mark.slow
 def test_a_number_longer_than_any_field_takes_is_a_400_before_authentication(
     api, engine, editor, authenticated, method, path, body, needs_etag
 ):
@@ -108,6 +109,7 @@ def test_a_number_of_huge_magnitude_is_refused_before_any_field_reads_it(api, en
     ("method", "path", "body", "needs_etag"), [w[1:] for w in WRITES], ids=WRITE_IDS
 )
 @pytest.mark.parametrize("literal", ["0.30000000000000001", "1e-400", "1234567890123456.5"])
+@pytest.mark.slow
 def test_a_json_number_meets_the_same_rule_as_the_same_number_in_a_string(
     api, engine, editor, method, path, body, needs_etag, literal
 ):
@@ -129,6 +131,7 @@ def test_a_json_number_meets_the_same_rule_as_the_same_number_in_a_string(
         ("-0.000000000000001", -1e-15),
     ],
 )
+@pytest.mark.slow
 def test_a_json_number_with_at_most_15_digits_is_stored_as_written(api, editor, literal, stored):
     etag = api.get("/v1/figures/fig-0001").headers["etag"]
     response = api.patch(
@@ -208,6 +211,7 @@ def _raw_request(app, method: str, path: str, headers: list[tuple[bytes, bytes]]
     ids=["UTF-8", "Cyrillic", "RFC 8187", "RFC 8187 with a language", "RFC 8187 Latin-1", "ASCII"],
 )
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+@pytest.mark.slow
 def test_the_reason_header_is_read_as_utf_8(api, editor, method, sent, stored):
     etag = api.get("/v1/figures/fig-0001").headers["etag"]
     headers = [
@@ -232,6 +236,7 @@ def test_the_reason_header_is_read_as_utf_8(api, editor, method, sent, stored):
     ("method", "path"),
     [("PATCH", "/v1/figures/fig-0001"), ("POST", "/v1/figures"), ("POST", "/v1/bundles")],
 )
+@pytest.mark.slow
 def test_a_reason_header_that_is_not_utf_8_is_a_400_naming_it(
     api, engine, editor, sent, method, path
 ):

@@ -126,6 +126,7 @@ def test_the_router_has_write_routes_and_each_demands_a_scope():
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_ids)
+@pytest.mark.slow
 def test_a_missing_unknown_or_revoked_key_is_the_same_401(api, bearer, engine, route):
     before = dump(engine)
     answers = {

@@ -40,6 +40,7 @@ def problem(response) -> tuple[int, str, str]:
 
 class TestFiltersAcceptEveryName:
     @pytest.mark.parametrize("name", ["observers", "OBS", "obs", "Watchers", "observer group"])
+    @pytest.mark.slow
     def test_a_claimant_by_slug_short_name_or_alias_in_any_case(self, api, name):
         assert slugs(api.get("/v1/figures", params={"claimant": name})) == [
             "fig-0001",

@@ -137,6 +137,7 @@ class TestCreate:
             ({"value": "NaN"}, "value"),
         ],
     )
+    @pytest.mark.slow
     def test_bad_fields_are_a_422_naming_the_field_and_change_nothing(
         self, api, editor, engine, change, field
     ):
@@ -150,6 +151,7 @@ class TestCreate:
     @pytest.mark.parametrize(
         "raw", ["NaN", "Infinity", "-Infinity", "1e309", "9" * 400, "0." + "1" * 30]
     )
+    @pytest.mark.slow
     def test_numbers_json_cannot_carry_exactly_are_a_422(self, api, editor, engine, raw):
         before = dump(engine)
         body = json.dumps({**NEW_FIGURE, "value": "__RAW__"}).replace('"__RAW__"', raw)
@@ -368,6 +370,7 @@ class TestCorrectionBodies:
             ("sources", {"name", "kind", "parent", "full_text", "note"}),
         ],
     )
+    @pytest.mark.slow
     def test_openapi_states_the_merge_patch_with_its_fields_and_reason(self, api, plural, fields):
         document = api.get("/openapi.json").json()
         operation = document["paths"][f"/v1/{plural}/{{slug}}"]["patch"]
@@ -399,6 +402,7 @@ class TestCorrectionBodies:
         ],
     )
     @pytest.mark.parametrize("if_match", [None, '"1-stale"'])
+    @pytest.mark.slow
     def test_a_malformed_patch_is_422_whatever_etag_it_carries(
         self, api, editor, engine, body, field, if_match
     ):
