@@ -50,6 +50,7 @@ class TestTheEscape:
         assert unescape_text(written) == given_text
 
     @given(st.text())
+    @pytest.mark.slow
     def test_reading_back_gives_any_text_exactly(self, value):
         assert unescape_text(escape_text(value)) == value
 

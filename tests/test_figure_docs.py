@@ -167,6 +167,7 @@ def test_a_retraction_rewrites_the_text(seeded_client, editor, seeded):
         "/v1/figures/deserters-since-invasion",
     ],
 )
+@pytest.mark.slow
 def test_without_stored_texts_every_answer_is_the_same(seeded_client, seeded, path):
     stored = seeded_client.get(path)
     with unit_of_work(seeded) as session:

@@ -1,3 +1,4 @@
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -55,6 +56,7 @@ def test_wrong_method_is_405_with_allow(client):
     assert response.json()["detail"] == "POST is not allowed on /health"
 
 
+@pytest.mark.slow
 def test_reads_are_open_to_browser_tools_with_the_link_header_exposed(client):
     response = client.get("/health", headers={"Origin": "https://charts.example"})
     assert response.headers["access-control-allow-origin"] == "*"

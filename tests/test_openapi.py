@@ -88,6 +88,7 @@ REPLAYED = [
 
 
 @pytest.mark.parametrize("name", REPLAYED)
+@pytest.mark.slow
 def test_the_recorded_examples_are_what_the_api_answers_on_the_seed(seeded_client, name):
     stored = response_examples.load()[name]
     response = seeded_client.get(response_examples.READS[name])

@@ -70,6 +70,7 @@ def test_a_write_by_another_process_is_seen_through_the_revisions(client, engine
     assert len(client.get("/v1/figures").json()["items"]) == 3
 
 
+@pytest.mark.slow
 def test_streams_errors_and_keyed_requests_are_not_cached(cached, editor):
     client, cache = cached
     client.get("/v1/figures?format=csv")
@@ -80,6 +81,7 @@ def test_streams_errors_and_keyed_requests_are_not_cached(cached, editor):
     assert cache.entries == {}
 
 
+@pytest.mark.slow
 def test_the_host_and_the_format_are_part_of_the_key(cached):
     client, _ = cached
     here = client.get("/v1/figures/fig-0000").json()["url"]

@@ -384,6 +384,7 @@ class TestPlainDates:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["detail"].startswith(f"{name}: ")
 
+    @pytest.mark.slow
     def test_the_parameters_say_what_a_plain_date_means(self, api):
         spec = api.get("/openapi.json").json()
         described = {}

@@ -172,6 +172,7 @@ class TestNegotiation:
             "text/csv; charset=utf-8",
         )
 
+    @pytest.mark.slow
     def test_the_406_is_documented_on_every_list(self, client):
         paths = client.get("/openapi.json").json()["paths"]
         lists = ["/v1/figures", "/v1/events", "/v1/sources", "/v1/sources/{slug}/figures"]
@@ -188,6 +189,7 @@ class TestNegotiation:
         assert response.status_code == 422
         assert response.json()["detail"].startswith("format: ")
 
+    @pytest.mark.slow
     def test_a_bad_sort_is_still_a_400_problem(self, seeded_client):
         response = seeded_client.get("/v1/figures?format=csv&sort=bogus")
         assert response.status_code == 400

@@ -406,6 +406,7 @@ class TestReadableChanges:
         assert created["event"] == {"old": None, "new": "old-war"}
         assert created["measure"] == {"old": None, "new": "deserters"}
 
+    @pytest.mark.slow
     def test_a_changed_link_reads_with_its_source_slugs(self, api, editor):
         chain = api.get("/v1/figures/fig-0001").json()["attributions"]
         links = [{"source": a["source"]["slug"], "role": a["role"]} for a in chain]
@@ -417,6 +418,7 @@ class TestReadableChanges:
         assert history[-1]["changes"]["source"] == {"old": "observers", "new": "ministry"}
         assert history[-1]["subject_slug"] == "fig-0001"
 
+    @pytest.mark.slow
     def test_stored_revisions_keep_their_ids_only(self, api, editor, engine):
         correct(api, editor, "fig-0001", {"event": "flight"}, "Wrong event")
         with unit_of_work(engine) as session:

@@ -106,6 +106,7 @@ class TestCors:
 
 
 class TestVary:
+    @pytest.mark.slow
     def test_a_cached_answer_says_vary_origin_once(self, api):
         first = api.get("/v1/figures?limit=1", headers=ORIGIN)
         assert first.headers["vary"] == "Accept, Origin"

@@ -61,6 +61,7 @@ class TestWhatARecordIsFoundBy:
 
 
 class TestRebuild:
+    @pytest.mark.slow
     def test_rebuild_rewrites_only_the_stale_texts(self, api, engine):
         with Session(engine) as session:
             entry = session.exec(select(SearchEntry).where(SearchEntry.slug == "fig-0001")).one()

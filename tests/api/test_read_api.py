@@ -346,6 +346,7 @@ class TestMeasureComparisonAtScale:
         ]
 
     @pytest.mark.parametrize("slack", [200, 0])
+    @pytest.mark.slow
     def test_a_claimant_whose_figures_are_all_hidden_is_left_out(
         self, api, engine, monkeypatch, slack
     ):
@@ -384,6 +385,7 @@ class TestMeasureComparisonAtScale:
             ("cursor=not-a-cursor", 400, "cursor"),
         ],
     )
+    @pytest.mark.slow
     def test_bad_paging_is_a_problem_naming_the_field(self, api, query, status, field):
         response = api.get(f"/v1/measures/deserters?{query}")
         assert response.status_code == status

@@ -20,6 +20,7 @@ def _fastapi_bytes(body: object) -> bytes:
         "/v1/sources/rfe-rl/figures?limit=1",
     ],
 )
+@pytest.mark.slow
 def test_body_is_the_compact_json_of_the_model(seeded_client, path):
     response = seeded_client.get(path)
     assert response.status_code == 200

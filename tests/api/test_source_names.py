@@ -60,6 +60,7 @@ class TestFiltersAcceptEveryName:
             "deserters-since-invasion"
         ]
 
+    @pytest.mark.slow
     def test_a_slug_is_matched_exactly(self, api):
         # Slugs are lower-case by rule: `Observers` is not a slug, and no source is called so.
         response = api.get("/v1/figures?source=Observers")

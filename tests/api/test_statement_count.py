@@ -40,6 +40,7 @@ def statements_for(client, path: str) -> int:
         "/v1/search?q=troops&limit={n}",
     ],
 )
+@pytest.mark.slow
 def test_one_item_and_many_cost_the_same_statements(seeded_client, path):
     one = statements_for(seeded_client, path.format(n=1))
     many = statements_for(seeded_client, path.format(n=8))
