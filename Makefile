@@ -88,7 +88,7 @@ clean:
 
 # Re-record the docs page's response examples from the seed (after changing seed/ or a schema).
 examples: install
-	$(BIN)/python -m app.api.response_examples seed
+	$(BIN)/python -m app.record_examples seed
 
 # Sourced against Datasette and the bare-stack ceiling, one table (bench/README.md).
 bench: install

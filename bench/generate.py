@@ -5,7 +5,7 @@ events, ~200 measures, three attribution links per figure (claimant, relay, publ
 quotes and summaries of varied text. Measures are skewed as in a real dataset, where a few
 (killed, wounded, deserters) gather most figures: ``measure_000`` holds about 5.5 % of them
 (1,000+ pages of 50 at a million figures), the others share the rest evenly. Written in bundles of ``BATCH`` figures through
-``app.services.bundles.apply``: the same validation and apply step as `sourced seed` and
+``app.services.write.bundles.apply``: the same validation and apply step as `sourced seed` and
 `POST /v1/bundles`, so the measured rate is the import path's.
 
     python -m bench.generate --db sqlite:///bench/data/bench.db --figures 20000
@@ -19,7 +19,7 @@ from typing import Any
 
 from app import migrate
 from app.db import build_engine, unit_of_work, writer
-from app.services import bundles
+from app.services.write import bundles
 from app.settings import Settings
 
 BATCH = 2_000

@@ -40,7 +40,7 @@ from sqlalchemy import func, select, text
 from app import migrate
 from app.db import build_engine, unit_of_work
 from app.models import Event, Figure, Revision
-from app.services import keys, seeding
+from app.services.write import ingest, keys
 from app.settings import Settings, normalise_database_url
 from bench.run import PYTHON, ROOT, free_port, rss_mb, server
 
@@ -96,7 +96,7 @@ def prepare(url: str) -> tuple[str, int, list[tuple[str, str]]]:
     migrate.upgrade(url)
     engine = build_engine(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
     try:
-        seeding.run(engine, [SEED])
+        ingest.run(engine, [SEED])
         with unit_of_work(engine) as session:
             secret = keys.create(session, "Soak editor", "editor").secret
         with engine.connect() as conn:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from app.services import seeding
+from app.services.write import ingest
 
 DOCUMENT_TEXT = "The ministry said many fled. Observers counted more. Nobody agreed."
 
@@ -76,4 +76,4 @@ def load(engine, folder: Path, data: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "doc.txt").write_text(DOCUMENT_TEXT, encoding="utf-8")
     (folder / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    seeding.run(engine, [folder])
+    ingest.run(engine, [folder])

@@ -18,7 +18,8 @@ from app import migrate
 from app.db import build_engine
 from app.main import create_app
 from app.models import metadata
-from app.services import figure_docs, seeding
+from app.services.derived import figure_docs
+from app.services.write import ingest
 from app.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,7 @@ def assert_figure_texts_fresh(engine: Engine) -> None:
 
 @pytest.fixture
 def seeded(engine: Engine) -> Engine:
-    seeding.run(engine, [SEED_DIR])
+    ingest.run(engine, [SEED_DIR])
     return engine
 
 

@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 
 from app.models import Attribution, Event, Figure, Revision, SearchEntry, Source
 from app.models.vocab import Entity
-from app.services import revisions, search_index, seeding
+from app.services.derived import search_index
+from app.services.write import ingest, revisions
 from tests.conftest import SEED_DIR
 from tests.test_seeding import MINIMAL, write_seed
 
@@ -45,7 +46,7 @@ def test_every_create_revision_is_the_row_as_stored(seeded):
 
 
 def test_bulk_and_per_record_paths_agree_field_for_field(engine):
-    seeding.run(engine, [SEED_DIR])
+    ingest.run(engine, [SEED_DIR])
     with Session(engine) as session:
         # The derived figure took the per-record path, its origin the bulk one.
         derived = session.exec(select(Figure).where(Figure.derived_from_id.is_not(None))).one()  # type: ignore[union-attr]
@@ -105,7 +106,7 @@ def test_changes_are_reported_in_file_order_with_each_chain_after_its_record(
     data = copy.deepcopy(MINIMAL)
     second = copy.deepcopy(data["figures"][0]) | {"slug": "also-fled"}
     data["figures"] = [second, data["figures"][0]]
-    changes = seeding.run(engine, [write_seed(tmp_path, data)])
+    changes = ingest.run(engine, [write_seed(tmp_path, data)])
     keys = [(c.entity, c.key) for c in changes if c.entity in ("figure", "attribution")]
     assert keys == [
         ("figure", "also-fled"),

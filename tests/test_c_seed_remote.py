@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import dump
 from tests.serving import free_port

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from app.db import unit_of_work
-from app.services import keys
-from app.services.chains import Link, SourceRef
-from app.services.citations import cite, published_date, retracted
+from app.services.common.views import Link, SourceRef
+from app.services.present.citations import cite, published_date, retracted
+from app.services.write import keys
 from tests import builders
 
 

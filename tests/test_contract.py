@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests.serving import free_port, serving
 from tests.test_contract_inprocess import MISSING_HEADER_STATUSES
 

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 
 SEED = 20261125
 EXCLUDED_CHECKS = [positive_data_acceptance]

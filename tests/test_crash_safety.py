@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import dump
 from tests.serving import ROOT, free_port
@@ -219,7 +219,7 @@ def live_servers(database_url: str, folder: Path, count: int = 1) -> Iterator[li
 FORK_SERVER = """
 import os, sys, time
 from app.cli import cli
-import app.db, app.services.importing, app.services.seeding
+import app.db, app.services.write.importing, app.services.write.ingest
 print("ready", flush=True)
 while path := sys.stdin.readline().strip():
     started = time.monotonic()

@@ -1,6 +1,6 @@
 """No CSV the API writes makes a spreadsheet run a formula: a text cell that starts with
 = + - @ tab or CR (or ') gets a ' in front (OWASP, "CSV Injection"), numbers are left as they
-are, and `sourced import` removes the ' again (app/services/tables.py, escape_text)."""
+are, and `sourced import` removes the ' again (app/services/present/tables.py, escape_text)."""
 
 import csv
 import io
@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 from app import migrate
 from app.db import unit_of_work
 from app.models import Figure, FigureDoc
-from app.services import exporting, figure_docs, importing
-from app.services.tables import escape_text, unescape_text
+from app.services.derived import exporting, figure_docs
+from app.services.present.tables import escape_text, unescape_text
+from app.services.write import importing
 from tests import builders
 from tests.conftest import empty_tables
 

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from app.db import unit_of_work
-from app.services import exporting, keys
+from app.services.derived import exporting
+from app.services.write import keys
 
 RETRACTED = {
     "events": ("russian-personnel-killed-or-wounded", "The toll was misattributed"),

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app import migrate
 from app.db import build_engine, unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from app.settings import Settings
 from tests import builders, pgcluster
 

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.db import unit_of_work
 from app.models import Figure, Revision
-from app.services import exporting, importing, seeding
+from app.services.derived import exporting
+from app.services.write import importing, ingest
 from tests.conftest import empty_tables
 
 runner = CliRunner()
@@ -203,7 +204,7 @@ def load_seed(engine, folder: Path, data: dict) -> None:
     (folder / "data.yaml").write_text(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    seeding.run(engine, [folder])
+    ingest.run(engine, [folder])
 
 
 def export_figures(engine, out: Path) -> bytes:

@@ -1,4 +1,4 @@
-"""Figures' stored public texts (app/services/figure_docs.py): written with every change to
+"""Figures' stored public texts (app/services/derived/figure_docs.py): written with every change to
 what a figure shows, identical to a fresh rendering, and never needed for a correct answer."""
 
 import threading
@@ -12,7 +12,10 @@ from app.db import unit_of_work
 from app.models import Figure, FigureDoc
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord
-from app.services import editing, figure_docs, figures, keys, tables
+from app.services.derived import figure_docs
+from app.services.present import tables
+from app.services.read import figures
+from app.services.write import editing, keys
 from tests.conftest import assert_figure_texts_fresh
 
 BASE = "http://testserver/"

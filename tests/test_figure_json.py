@@ -12,8 +12,8 @@ from sqlmodel import Session
 from app.schemas import figure_json
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
-from app.services import figures
-from app.services.figures import FigureQuery
+from app.services.read import figures
+from app.services.read.figures import FigureQuery
 from tests import builders
 
 ROOT = "http://testserver/"

@@ -1,11 +1,11 @@
 """SQLite search ranks inside FTS5 first and reads only the page: it must answer exactly what
-ranking and joining every match would (app/services/fulltext.py, _sqlite_top)."""
+ranking and joining every match would (app/services/common/fulltext.py, _sqlite_top)."""
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.services import fulltext
+from app.services.common import fulltext
 
 JOINED = """
     SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,

@@ -2,7 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.services import health
+from app.services.read import health
 from app.settings import Settings
 
 

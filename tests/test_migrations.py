@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app import migrate
 from app.models import Attribution, Figure, Revision, Source, metadata
-from app.services import seeding
+from app.services.write import ingest
 from tests.conftest import SEED_DIR
 
 
@@ -32,7 +32,7 @@ def test_upgrade_downgrade_upgrade(engine, migrated):
 
 @pytest.mark.slow
 def test_upgrading_a_seeded_database_keeps_every_row(engine, migrated):
-    seeding.run(engine, [SEED_DIR])
+    ingest.run(engine, [SEED_DIR])
 
     def counts() -> list[int]:
         with Session(engine) as session:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from app.db import unit_of_work
 from app.models import Figure, Revision, Source
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.serving import free_port, serving
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from app import migrate
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from app.settings import Settings
 from tests import pgcluster
 

@@ -1,5 +1,5 @@
 """Seeding is a three-way merge: a re-seed never undoes an editor's correction, and a record
-belongs to the document that made it (app/services/seed_merge.py)."""
+belongs to the document that made it (app/services/write/merge.py)."""
 
 import copy
 import shutil
@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.db import unit_of_work
 from app.models import Event, Figure, Revision, SeedRecord, Source
-from app.services import figure_docs, keys, seed_merge, seeding
+from app.services.derived import figure_docs
+from app.services.write import ingest, keys
+from app.services.write.ingest import forms
 from tests.conftest import SEED_DIR
 from tests.test_seeding import MINIMAL, counts, write_seed
 
@@ -69,11 +71,11 @@ class TestACorrectionSurvivesAReSeed:
     ):
         # The reproduction: correct a note over HTTP, then seed again (as `make run` does).
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Corrected by the desk."})
         before = counts(engine)
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert list(changes) == []
         assert changes.conflicts == []
@@ -94,10 +96,10 @@ class TestACorrectionSurvivesAReSeed:
 
     def test_a_changed_record_nobody_edited_is_updated(self, engine, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         write_seed(tmp_path, with_note(MINIMAL, "Now with a note."))
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [str(c) for c in changes] == ["update figure fled (note)"]
         assert changes.conflicts == []
@@ -108,14 +110,14 @@ class TestACorrectionSurvivesAReSeed:
         self, engine, client, editor, tmp_path
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         changed = with_note(MINIMAL, "File note.")
         changed["events"][0]["title"] = "Flight, renamed"
         write_seed(tmp_path, changed)
         before = counts(engine)
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         # The event nobody edited is updated; the edited figure is left as the editor left it.
         assert [str(c) for c in changes] == ["update event flight (title)"]
@@ -132,12 +134,12 @@ class TestACorrectionSurvivesAReSeed:
 
     def test_a_conflict_stays_a_conflict_on_the_next_run(self, engine, client, editor, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
 
-        again = seeding.run(engine, [path])
+        again = ingest.run(engine, [path])
 
         assert [c.slug for c in again.conflicts] == ["fled"]
         assert figure_note(engine) == "Desk note."
@@ -146,26 +148,26 @@ class TestACorrectionSurvivesAReSeed:
         self, engine, client, editor, tmp_path
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "Desk note."))
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert (list(changes), changes.conflicts) == ([], [])
         write_seed(tmp_path, with_note(MINIMAL, "Later file note."))
-        later = seeding.run(engine, [path])
+        later = ingest.run(engine, [path])
         assert [str(c) for c in later] == ["update figure fled (note)"]
 
     def test_take_file_applies_the_file_over_the_edit_with_a_revision_saying_so(
         self, engine, client, editor, tmp_path
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
 
-        changes = seeding.run(engine, [path], take_file_reason="the article was re-read")
+        changes = ingest.run(engine, [path], take_file_reason="the article was re-read")
 
         assert [str(c) for c in changes] == ["update figure fled (note)"]
         assert changes.conflicts == []
@@ -176,18 +178,18 @@ class TestACorrectionSurvivesAReSeed:
             "seed: the file applied over later edits (--take-file): the article was re-read",
         )
         # Taken: the next run over the same file has nothing to do.
-        assert list(seeding.run(engine, [path])) == []
+        assert list(ingest.run(engine, [path])) == []
 
     def test_a_dry_run_reports_the_conflict_and_writes_nothing(
         self, engine, client, editor, tmp_path
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
         before = counts(engine)
 
-        changes = seeding.run(engine, [path], dry_run=True)
+        changes = ingest.run(engine, [path], dry_run=True)
 
         assert [c.slug for c in changes.conflicts] == ["fled"]
         assert counts(engine) == before
@@ -196,7 +198,7 @@ class TestACorrectionSurvivesAReSeed:
         self, engine, client, editor, tmp_path
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         etag = client.get("/v1/figures/fled").headers["etag"]
         response = client.delete(
             "/v1/figures/fled",
@@ -205,7 +207,7 @@ class TestACorrectionSurvivesAReSeed:
         assert response.status_code == 200, response.text
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [c.slug for c in changes.conflicts] == ["fled"]
         with Session(engine) as session:
@@ -218,7 +220,7 @@ class TestTheCommandLine:
         self, engine, client, editor, tmp_path, monkeypatch
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
         seed_env(monkeypatch, engine)
@@ -243,7 +245,7 @@ class TestTheCommandLine:
         self, engine, client, editor, tmp_path, monkeypatch
     ):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
         seed_env(monkeypatch, engine)
@@ -264,22 +266,22 @@ class TestDatabasesSeededBeforeSeedRecords:
 
     def test_an_edited_record_is_a_conflict_not_a_revert(self, engine, client, editor, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         correct(client, editor, "/v1/figures/fled", {"note": "Desk note."})
         self.forget_seed_records(engine)
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [c.slug for c in changes.conflicts] == ["fled"]
         assert figure_note(engine) == "Desk note."
 
     def test_records_only_seed_files_wrote_are_claimed_and_updated(self, engine, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         self.forget_seed_records(engine)
         write_seed(tmp_path, with_note(MINIMAL, "File note."))
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [str(c) for c in changes] == ["update figure fled (note)"]
         with Session(engine) as session:
@@ -336,12 +338,12 @@ class TestARecordBelongsToItsDocument:
     ):
         # The reproduction: a second article's file reuses the first article's figure slug.
         first = write_seed(tmp_path / "one", MINIMAL)
-        seeding.run(engine, [first])
+        ingest.run(engine, [first])
         second = write_second(tmp_path / "two", SECOND)
         before = counts(engine)
 
-        with pytest.raises(seeding.SeedError) as refused:
-            seeding.run(engine, [second])
+        with pytest.raises(ingest.SeedError) as refused:
+            ingest.run(engine, [second])
 
         [problem] = refused.value.problems
         assert (problem.file, problem.record, problem.field) == (
@@ -361,17 +363,17 @@ class TestARecordBelongsToItsDocument:
             assert session.exec(select(Event.slug).order_by(Event.slug)).all() == ["flight"]
 
     def test_the_dry_run_refuses_it_too(self, engine, tmp_path):
-        seeding.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
-        with pytest.raises(seeding.SeedError):
-            seeding.run(engine, [write_second(tmp_path / "two", SECOND)], dry_run=True)
+        ingest.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
+        with pytest.raises(ingest.SeedError):
+            ingest.run(engine, [write_second(tmp_path / "two", SECOND)], dry_run=True)
 
     def test_a_file_that_says_it_amends_the_record_may_change_it(self, engine, tmp_path):
-        seeding.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
+        ingest.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
         data = copy.deepcopy(SECOND)
         data["amends"] = {"figures": ["fled"]}
         second = write_second(tmp_path / "two", data)
 
-        changes = seeding.run(engine, [second])
+        changes = ingest.run(engine, [second])
 
         assert [str(c) for c in changes] == [
             "create source second-doc",
@@ -389,8 +391,8 @@ class TestARecordBelongsToItsDocument:
     def test_amends_must_name_a_record_of_the_file(self, engine, tmp_path):
         data = copy.deepcopy(MINIMAL)
         data["amends"] = {"events": ["elsewhere"]}
-        with pytest.raises(seeding.SeedError) as refused:
-            seeding.run(engine, [write_seed(tmp_path, data)])
+        with pytest.raises(ingest.SeedError) as refused:
+            ingest.run(engine, [write_seed(tmp_path, data)])
         assert [str(p) for p in refused.value.problems] == [
             f"{tmp_path / 'doc.yaml'}: file: amends.events: 'elsewhere' is not among this "
             "file's events: list only records the file changes"
@@ -399,14 +401,14 @@ class TestARecordBelongsToItsDocument:
     def test_a_shared_source_declared_identically_by_a_second_document_is_fine(
         self, engine, tmp_path
     ):
-        seeding.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
+        ingest.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
         data = copy.deepcopy(SECOND)
         data["sources"].append(copy.deepcopy(MINIMAL["sources"][1]))  # the ministry, as is
         data["figures"][0]["slug"] = "seven-fled"
         data["figures"][0]["attributions"].insert(0, {"source": "ministry", "role": "claimant"})
         second = write_second(tmp_path / "two", data)
 
-        changes = seeding.run(engine, [second])
+        changes = ingest.run(engine, [second])
 
         assert "ministry" not in {c.key for c in changes}
         with Session(engine) as session:
@@ -418,15 +420,15 @@ class TestARecordBelongsToItsDocument:
 
     def test_a_shared_source_declared_differently_names_both_versions(self, engine, tmp_path):
         first = write_seed(tmp_path / "one", MINIMAL)
-        seeding.run(engine, [first])
+        ingest.run(engine, [first])
         data = copy.deepcopy(SECOND)
         ministry = copy.deepcopy(MINIMAL["sources"][1]) | {"party_to_conflict": "UA"}
         data["sources"].append(ministry)
         data["figures"][0]["slug"] = "seven-fled"
         second = write_second(tmp_path / "two", data)
 
-        with pytest.raises(seeding.SeedError) as refused:
-            seeding.run(engine, [second])
+        with pytest.raises(ingest.SeedError) as refused:
+            ingest.run(engine, [second])
 
         assert [str(p) for p in refused.value.problems] == [
             f"{second}: sources[1] ministry: slug: {first} (document doc) declares it "
@@ -435,14 +437,14 @@ class TestARecordBelongsToItsDocument:
         ]
 
     def test_a_file_may_point_at_records_another_file_holds(self, engine, tmp_path):
-        seeding.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
+        ingest.run(engine, [write_seed(tmp_path / "one", MINIMAL)])
         data = copy.deepcopy(SECOND)
         data["figures"][0]["slug"] = "seven-fled"
         data["figures"][0]["event"] = "flight"
         data["figures"][0]["attributions"].insert(0, {"source": "ministry", "role": "claimant"})
         del data["events"]
 
-        changes = seeding.run(engine, [write_second(tmp_path / "two", data)])
+        changes = ingest.run(engine, [write_second(tmp_path / "two", data)])
 
         assert [str(c) for c in changes if c.entity == "figure"] == ["create figure seven-fled"]
 
@@ -453,7 +455,7 @@ class TestARecordBelongsToItsDocument:
         data["figures"][0]["slug"] = "seven-fled"
         second = write_second(tmp_path / "two", data)
 
-        seeding.run(engine, [first, second])
+        ingest.run(engine, [first, second])
 
         with Session(engine) as session:
             assert session.exec(select(Source.slug).order_by(Source.slug)).all() == [
@@ -471,8 +473,8 @@ class TestARecordBelongsToItsDocument:
         data["figures"][0]["slug"] = "seven-fled"
         second = write_second(tmp_path / "two", data)
 
-        with pytest.raises(seeding.SeedError) as refused:
-            seeding.run(engine, [first, second])
+        with pytest.raises(ingest.SeedError) as refused:
+            ingest.run(engine, [first, second])
 
         assert [str(p) for p in refused.value.problems] == [
             f"{second}: sources[1] ministry: slug: declared differently in {first}: "
@@ -483,16 +485,16 @@ class TestARecordBelongsToItsDocument:
 def test_every_seeded_record_reads_back_as_its_file_says(seeded):
     """What the merge compares: the stored form of each record equals the file's, so a record
     edited back to what the file says is recognised as no conflict."""
-    files = [seeding.read_file(path)[0] for path in seeding.discover([SEED_DIR])]
+    files = [ingest.read_file(path)[0] for path in ingest.discover([SEED_DIR])]
     with Session(seeded) as session:
         compared = 0
         for loaded in files:
             assert loaded is not None
-            for entity, (section, model, _) in seed_merge.ENTITIES.items():
+            for entity, (section, model, _) in forms.ENTITIES.items():
                 for item in getattr(loaded.data, section):
                     row = session.exec(select(model).where(model.slug == item.slug)).one()  # type: ignore[attr-defined]
-                    assert seed_merge.stored_record(session, entity, row) == (
-                        seed_merge.file_record(entity, item, loaded.texts)
+                    assert forms.stored_record(session, entity, row) == (
+                        forms.file_record(entity, item, loaded.texts)
                     )
                     compared += 1
         assert compared > 30  # every measure, source, event and figure of the seed
@@ -500,9 +502,9 @@ def test_every_seeded_record_reads_back_as_its_file_says(seeded):
 
 def test_a_moved_seed_folder_is_no_change(engine, tmp_path):
     shutil.copytree(SEED_DIR, tmp_path / "a")
-    seeding.run(engine, [tmp_path / "a"])
+    ingest.run(engine, [tmp_path / "a"])
     shutil.copytree(SEED_DIR, tmp_path / "b")
-    assert list(seeding.run(engine, [tmp_path / "b"])) == []
+    assert list(ingest.run(engine, [tmp_path / "b"])) == []
 
 
 def as_bundle(data: dict, **extra: object) -> dict:
@@ -568,7 +570,7 @@ class TestBundlesMergeAsSeedFilesDo:
     def test_a_bundle_may_not_take_over_another_documents_figure(
         self, engine, client, editor, tmp_path
     ):
-        seeding.run(engine, [write_seed(tmp_path, MINIMAL)])
+        ingest.run(engine, [write_seed(tmp_path, MINIMAL)])
         bundle = copy.deepcopy(SECOND)
         bundle["sources"][0].pop("text_file")
         bundle["sources"][0]["full_text"] = "Seven fled."
@@ -594,13 +596,13 @@ def test_an_edit_committing_while_the_seed_runs_is_a_conflict_not_an_error(engin
     from sqlalchemy import text
 
     path = write_seed(tmp_path, MINIMAL)
-    seeding.run(engine, [path])
+    ingest.run(engine, [path])
     write_seed(tmp_path, with_note(MINIMAL, "File note."))
     outcome: dict[str, object] = {}
 
     def seed() -> None:
         try:
-            outcome["result"] = seeding.run(engine, [path])
+            outcome["result"] = ingest.run(engine, [path])
         except Exception as exc:  # the assertion below names it
             outcome["error"] = exc
 
@@ -622,7 +624,7 @@ def test_an_edit_committing_while_the_seed_runs_is_a_conflict_not_an_error(engin
 
     assert "error" not in outcome, outcome.get("error")
     result = outcome["result"]
-    assert isinstance(result, seeding.Seeded)
+    assert isinstance(result, ingest.Seeded)
     assert [c.slug for c in result.conflicts] == ["fled"]
     assert figure_note(engine) == "Desk note."
     with unit_of_work(engine) as session:  # the raw edit above wrote no stored text

@@ -8,7 +8,7 @@ import yaml
 from sqlmodel import Session, func, select
 
 from app.models import Attribution, Event, Figure, Measure, Revision, Source
-from app.services import seeding
+from app.services.write import ingest
 from tests.conftest import SEED_DIR
 
 MINIMAL = {
@@ -61,7 +61,7 @@ def counts(engine) -> dict[str, int]:
 
 class TestSeedingAFile:
     def test_writes_every_record_with_a_revision_each(self, engine, tmp_path):
-        changes = seeding.run(engine, [write_seed(tmp_path, MINIMAL)])
+        changes = ingest.run(engine, [write_seed(tmp_path, MINIMAL)])
         assert [str(c) for c in changes] == [
             "create measure deserters",
             "create source doc",
@@ -92,19 +92,19 @@ class TestSeedingAFile:
 
     def test_a_second_run_changes_nothing_and_writes_no_revision(self, engine, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         before = counts(engine)
-        assert seeding.run(engine, [path]) == []
+        assert ingest.run(engine, [path]) == []
         assert counts(engine) == before
 
     def test_an_edited_value_is_an_update_with_the_reason_seed_update(self, engine, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         edited = yaml.safe_load(path.read_text(encoding="utf-8"))
         edited["figures"][0]["value"] = 50001
         path.write_text(yaml.safe_dump(edited), encoding="utf-8")
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [str(c) for c in changes] == ["update figure fled (value)"]
         with Session(engine) as session:
@@ -120,12 +120,12 @@ class TestSeedingAFile:
 
     def test_a_shortened_chain_drops_the_extra_link_with_a_revision(self, engine, tmp_path):
         path = write_seed(tmp_path, MINIMAL)
-        seeding.run(engine, [path])
+        ingest.run(engine, [path])
         edited = yaml.safe_load(path.read_text(encoding="utf-8"))
         edited["figures"][0]["attributions"] = edited["figures"][0]["attributions"][1:]
         path.write_text(yaml.safe_dump(edited), encoding="utf-8")
 
-        changes = seeding.run(engine, [path])
+        changes = ingest.run(engine, [path])
 
         assert [str(c) for c in changes] == [
             "update attribution fled#0 (quote, role, source_id)",
@@ -134,7 +134,7 @@ class TestSeedingAFile:
         assert counts(engine)["attribution"] == 1
 
     def test_dry_run_reports_but_writes_nothing(self, engine, tmp_path):
-        changes = seeding.run(engine, [write_seed(tmp_path, MINIMAL)], dry_run=True)
+        changes = ingest.run(engine, [write_seed(tmp_path, MINIMAL)], dry_run=True)
         assert len(changes) == 7
         assert counts(engine) == dict.fromkeys(counts(engine), 0)
 
@@ -153,8 +153,8 @@ class TestRefusingABadFile:
 
     def test_reports_every_problem_with_file_record_and_field(self, engine, tmp_path):
         path = write_seed(tmp_path, self.bad())
-        with pytest.raises(seeding.SeedError) as caught:
-            seeding.run(engine, [path])
+        with pytest.raises(ingest.SeedError) as caught:
+            ingest.run(engine, [path])
         reported = {(p.record, p.field) for p in caught.value.problems}
         # The records that pass their own schema are checked across records in the same run;
         # nothing points at the refused ones (an event, a source) as if they did not exist.
@@ -175,8 +175,8 @@ class TestRefusingABadFile:
         )
         data["sources"].append({"slug": "doc", "name": "Again", "kind": "ngo"})
         path = write_seed(tmp_path, data)
-        with pytest.raises(seeding.SeedError) as caught:
-            seeding.run(engine, [path])
+        with pytest.raises(ingest.SeedError) as caught:
+            ingest.run(engine, [path])
         assert sorted(str(p).removeprefix(f"{path}: ") for p in caught.value.problems) == [
             "figures[0] fled: attributions[1].quote: not found verbatim in the stored text of "
             "source 'doc'; no passage of the text resembles it",
@@ -211,8 +211,8 @@ class TestRefusingABadFile:
             text = text.replace(old, new)
         path.write_text(text, encoding="utf-8")
 
-        with pytest.raises(seeding.SeedError) as caught:
-            seeding.run(engine, [copy])
+        with pytest.raises(ingest.SeedError) as caught:
+            ingest.run(engine, [copy])
 
         assert [(p.file, p.record, p.field, p.message) for p in caught.value.problems] == [
             (
@@ -246,16 +246,16 @@ class TestRefusingABadFile:
         good = write_seed(tmp_path / "good", MINIMAL)
         broken = tmp_path / "broken.yaml"
         broken.write_text("figures: [\n  {slug: oops", encoding="utf-8")
-        with pytest.raises(seeding.SeedError) as caught:
-            seeding.run(engine, [good, broken])
+        with pytest.raises(ingest.SeedError) as caught:
+            ingest.run(engine, [good, broken])
         assert [(p.file, p.field) for p in caught.value.problems] == [(str(broken), "(syntax)")]
         assert counts(engine) == dict.fromkeys(counts(engine), 0)
 
     def test_unknown_fields_are_refused(self, engine, tmp_path):
         data = yaml.safe_load(yaml.safe_dump(MINIMAL))
         data["events"][0]["dated"] = "2024"
-        with pytest.raises(seeding.SeedError) as caught:
-            seeding.run(engine, [write_seed(tmp_path, data)])
+        with pytest.raises(ingest.SeedError) as caught:
+            ingest.run(engine, [write_seed(tmp_path, data)])
         assert [(p.record, p.field, p.message) for p in caught.value.problems] == [
             ("events[0] flight", "dated", "Extra inputs are not permitted")
         ]
@@ -264,7 +264,7 @@ class TestRefusingABadFile:
 def test_the_shipped_seed_loads_twice_without_change(engine, tmp_path):
     copy = tmp_path / "seed"
     shutil.copytree(SEED_DIR, copy)
-    assert seeding.run(engine, [copy])
+    assert ingest.run(engine, [copy])
     before = counts(engine)
-    assert seeding.run(engine, [copy]) == []
+    assert ingest.run(engine, [copy]) == []
     assert counts(engine) == before

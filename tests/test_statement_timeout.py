@@ -16,7 +16,7 @@ from app import db
 from app.cli import cli
 from app.db import build_engine
 from app.main import create_app
-from app.services import measures
+from app.services.read import measures
 from tests import builders
 
 

@@ -1,4 +1,4 @@
-"""PostgreSQL: an import keeps the planner's statistics fresh itself (app/services/bulk.py),
+"""PostgreSQL: an import keeps the planner's statistics fresh itself (app/services/write/bulk.py),
 so plans stay right where autovacuum is off or behind."""
 
 import time
@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from app.services import bulk
+from app.services.common import batching
 from tests import builders
 
 
@@ -26,18 +26,18 @@ def test_tables_an_import_grew_are_analyzed_once(engine, tmp_path):
     analyzed: list[str] = []
     while "attribution" not in analyzed and time.monotonic() < deadline:
         with engine.begin() as conn:
-            analyzed += bulk.refresh_statistics(conn)
+            analyzed += batching.refresh_statistics(conn)
         time.sleep(0.2)
     assert {"attribution", "revision"} <= set(analyzed)
     assert "source" not in analyzed  # two sources: nowhere near 1,000 changes
     assert _last_analyze(engine, "attribution") is not None
     time.sleep(1.5)
     with engine.begin() as conn:
-        assert "attribution" not in bulk.refresh_statistics(conn)
+        assert "attribution" not in batching.refresh_statistics(conn)
 
 
 def test_sqlite_needs_nothing(engine):
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's case is above")
     with engine.begin() as conn:
-        assert bulk.refresh_statistics(conn) == []
+        assert batching.refresh_statistics(conn) == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import verbatim
+from app.services.write import verbatim
 from tests.conftest import SEED_DIR
 
 ARTICLE = (SEED_DIR / "documents" / "article-50000-deserters.txt").read_text(encoding="utf-8")

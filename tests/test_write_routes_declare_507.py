@@ -11,7 +11,7 @@ from sqlalchemy import event
 from app import migrate
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from app.settings import Settings
 from tests.api.test_writes import dump
 

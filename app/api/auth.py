@@ -8,7 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.db import unit_of_work
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import ApiKey
-from app.services import keys
+from app.services.write import keys
 
 bearer = HTTPBearer(
     auto_error=False,

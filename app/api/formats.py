@@ -21,9 +21,9 @@ from app.api.responses import json_response
 from app.errors import DomainError
 from app.schemas.common import Page
 from app.schemas.figure_json import StoredFigure
-from app.services import tables
-from app.services.pagination import DEFAULT_LIMIT
-from app.services.tables import Encoder, Fetch, Present
+from app.services.common.pagination import DEFAULT_LIMIT
+from app.services.present import tables
+from app.services.present.tables import Encoder, Fetch, Present
 
 Format = Literal["json", "csv", "ndjson"]
 CSV = "text/csv"

@@ -23,7 +23,7 @@ def base_url(request: Request) -> str:
 
 
 def figure_page(request: Request, response: Response, page: Any) -> Response:
-    """A service Page of stored figures (``figures.list_stored``) as the JSON list envelope
+    """A service Page of stored figures (``figure_docs.list_stored``) as the JSON list envelope
     (``Page[FigurePublic]``'s bytes: app/schemas/figure_json.py), with `Link` and `Vary`."""
     root = base_url(request)
     url = next_url(request, page.next_cursor)

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 
 from app.errors import InvalidParameterError
 from app.schemas.common import IsoTimestamp
-from app.services.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from app.services.common.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 
 MAX_Q = 500
 

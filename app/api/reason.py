@@ -15,7 +15,7 @@ from fastapi import Header
 from pydantic import AfterValidator, WithJsonSchema
 
 from app.errors import InvalidParameterError
-from app.services.editing import MAX_REASON_LENGTH
+from app.services.write.editing import MAX_REASON_LENGTH
 
 # RFC 8187 section 3.2: charset ' [ language ] ' value-chars (attr-char or %XX), in the two
 # charsets a recipient must support. Not email.utils' RFC 2231 helpers: they accept any

@@ -1,13 +1,9 @@
-"""Response examples for the docs page, recorded from the API itself serving the seeded data.
-
-`make examples` rebuilds ``response_examples.json``: it migrates a throwaway SQLite database,
-loads ``seed/`` through ``POST /v1/bundles``, then records one real response per operation.
-A test replays the read requests on the seed and fails when the stored examples drift.
+"""Response examples for the docs page: which requests they are, and putting them into the
+OpenAPI schema. They are recorded from the API itself serving the seeded data by
+app/record_examples.py (`make examples`); a test replays the reads and fails on drift.
 """
 
 import json
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -62,54 +58,3 @@ def attach(schema: dict[str, Any]) -> None:
                 if status.startswith("2"):
                     media = response.setdefault("content", {}).setdefault(example["media_type"], {})
                     media["example"] = example["body"]
-
-
-def record(response: Any) -> dict[str, Any]:
-    media_type = response.headers["content-type"].split(";")[0]
-    body = response.json() if media_type.endswith("json") else response.text
-    return {"media_type": media_type, "body": body}
-
-
-def generate(seed_dir: Path) -> dict[str, Any]:  # pragma: no cover - run by `make examples`
-    from fastapi.testclient import TestClient
-    from sqlmodel import Session
-
-    from app import migrate
-    from app.main import create_app
-    from app.services import bundles, keys, seeding
-    from app.settings import Settings
-
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{folder}/examples.db", _env_file=None)  # type: ignore[call-arg]
-        migrate.upgrade(settings.database_url)
-        app = create_app(settings)
-        with Session(app.state.engine) as session:
-            secret = keys.create(session, "seed script", "editor").secret
-            session.commit()
-        examples: dict[str, Any] = {}
-        with TestClient(app, base_url="http://127.0.0.1:8000") as client:
-            auth = {"Authorization": f"Bearer {secret}"}
-            loaded = [seeding.read_file(path)[0] for path in seeding.discover([seed_dir])]
-            loaded.sort(key=lambda f: (f.data.document is not None, str(f.path)))  # type: ignore[union-attr]
-            for index, file in enumerate(loaded):
-                response = client.post("/v1/bundles", json=bundles.from_file(file), headers=auth)  # type: ignore[arg-type]
-                response.raise_for_status()
-                if index == 0:
-                    examples[BUNDLE] = record(response)
-            for name, url in READS.items():
-                response = client.get(url)
-                response.raise_for_status()
-                examples[name] = record(response)
-    return examples
-
-
-def main() -> None:  # pragma: no cover - run by `make examples`
-    seed_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("seed")
-    FILE.write_text(
-        json.dumps(generate(seed_dir), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
-    print(f"wrote {FILE.name}")
-
-
-if __name__ == "__main__":
-    main()

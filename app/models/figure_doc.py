@@ -5,7 +5,7 @@ A figure's JSON embeds its event, measure, chain, sources and citation: building
 a list page's time (a page of 50 over a million figures: a few SQL lookups, then ~50 µs of
 Python per figure). The stored texts are derived data, like the search index: the records and
 their revisions stay the truth, ``sourced docs rebuild`` rewrites every text from them, and a
-figure without a stored text is rendered on the fly (app/services/figure_docs.py).
+figure without a stored text is rendered on the fly (app/services/derived/figure_docs.py).
 
 URLs are stored relative (``v1/figures/{slug}``); a read puts its own base URL in front.
 """

@@ -7,7 +7,7 @@ orjson: the bytes are identical to pydantic's (tests/test_figure_json.py compare
 every seeded figure), at a fraction of the time.
 
 A ``FigureRecord`` also answers ``model_dump()`` and ``model_dump_json()``, so the CSV and
-NDJSON encoders (app/services/tables.py) take it where they take a pydantic model.
+NDJSON encoders (app/services/present/tables.py) take it where they take a pydantic model.
 """
 
 from decimal import Decimal
@@ -110,7 +110,7 @@ class FigureRecord:
 
 
 class StoredFigure:
-    """A figure's stored texts (app/services/figure_docs.py) with this request's base URL:
+    """A figure's stored texts (app/services/derived/figure_docs.py) with this request's base URL:
     the CSV and NDJSON encoders take ``raw(fmt)`` as the record's row as it is. Each text is
     made only when asked for (an export asks for one of the two)."""
 

@@ -1,5 +1,6 @@
 """A revision as readers see it: who changed what, when and why."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -7,7 +8,53 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter
 
 from app.schemas.common import ExactNumber
-from app.services.history import Slugs, public_changes
+
+HIDDEN = frozenset({"full_text"})  # a document's text is too long to repeat in every change
+
+# A stored change names other records by internal id; readers also get their slugs, under
+# the name the write shape uses (`event_id` 11 -> `event` "flight").
+REFERENCES = {
+    "event_id": ("event", "event"),
+    "measure_id": ("measure", "measure"),
+    "derived_from_id": ("derived_from", "figure"),
+    "parent_id": ("parent", "source"),
+    "source_id": ("source", "source"),
+    "figure_id": ("figure", "figure"),
+}
+
+
+@dataclass
+class Slugs:
+    """Slugs of the records that revisions name by id, as they are now."""
+
+    by_id: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def of(self, kind: str, row_id: Any) -> str | None:
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            return None
+        return self.by_id.get((kind, row_id))
+
+    def subject(self, subject: str) -> str | None:
+        kind, _, row_id = subject.partition(":")
+        return self.of(kind, int(row_id)) if row_id.isdigit() else None
+
+
+def public_changes(changes: dict[str, Any], slugs: Slugs | None = None) -> dict[str, Any]:
+    """Changes as readers see them: long texts elided, ids of other records with their slugs."""
+    shown = {
+        key: ({"old": "(text)", "new": "(text)"} if key in HIDDEN else value)
+        for key, value in changes.items()
+    }
+    if slugs is not None:
+        for key, (name, kind) in REFERENCES.items():
+            change = changes.get(key)
+            if isinstance(change, dict) and name not in shown:
+                shown[name] = {
+                    "old": slugs.of(kind, change.get("old")),
+                    "new": slugs.of(kind, change.get("new")),
+                }
+    return shown
+
 
 # Fields whose values a revision keeps as decimal text (exact): shown as the record's JSON
 # shows them, as numbers.

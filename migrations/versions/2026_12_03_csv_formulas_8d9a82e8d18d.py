@@ -1,7 +1,7 @@
 """csv formulas: stored CSV rows written before text cells were escaped are dropped
 
 A text cell that starts with = + - @ tab CR (or ') is now written with a ' in front, so that a
-spreadsheet shows it rather than runs it (app/services/tables.py, ``escape_text``). Stored
+spreadsheet shows it rather than runs it (app/services/present/tables.py, ``escape_text``). Stored
 figure texts (``figure_doc``) written before hold such cells bare and would be served as they
 are. Both ways, the rows that may hold such a cell are deleted: a figure with no stored text is
 rendered on the fly, correct but slower, until `sourced db upgrade` (which writes the missing

@@ -8,7 +8,7 @@ import pytest
 
 from app.api.guard import MAX_DEPTH
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE, dump
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.db import unit_of_work
 from app.models import Revision
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE
 

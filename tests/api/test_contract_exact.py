@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.db import unit_of_work
 from app.models import Revision
-from app.services import keys
+from app.services.write import keys
 
 # Contract checks, one seeded database per case: `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow

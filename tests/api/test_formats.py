@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from app.api.formats import NDJSON
-from app.services import tables
-from app.services.tables import EVENT_COLUMNS, FIGURE_COLUMNS, SOURCE_COLUMNS
+from app.services.present import tables
+from app.services.present.tables import EVENT_COLUMNS, FIGURE_COLUMNS, SOURCE_COLUMNS
 from tests import builders
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.db import unit_of_work
 from app.models import Revision
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE, dump
 

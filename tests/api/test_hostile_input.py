@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_bad_input import cursor
 from tests.api.test_writes import dump

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import SearchEntry
-from app.services import search_index
+from app.services.derived import search_index
 from tests import builders
 
 

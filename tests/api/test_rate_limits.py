@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_writes import NEW_FIGURE, dump
 

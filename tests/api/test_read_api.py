@@ -6,7 +6,8 @@ from sqlmodel import select
 from app.db import unit_of_work
 from app.models import Figure
 from app.models.figure import HIDDEN
-from app.services import editing, measures
+from app.services.read import measures
+from app.services.write import editing
 from tests import builders
 
 

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from app.api.jsonbody import MAX_NUMBER_DIGITS, ParsedBodyRoute
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 from tests.api.test_scope_matrix import _contexts
 from tests.api.test_writes import NEW_FIGURE, dump

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from app.api import auth
 from app.db import unit_of_work
 from app.main import create_app
-from app.services import keys
+from app.services.write import keys
 from app.settings import Settings
 from tests.api.test_writes import dump
 

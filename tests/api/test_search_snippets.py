@@ -1,5 +1,5 @@
 """A search snippet is escaped HTML whose only markup is the `<mark>` of each match, on one
-line: a record that holds markup is shown as text (app/services/fulltext.py, snippet_html)."""
+line: a record that holds markup is shown as text (app/services/common/fulltext.py, snippet_html)."""
 
 import re
 

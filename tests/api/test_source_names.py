@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.db import unit_of_work
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app import migrate
 from app.db import unit_of_work
-from app.services import keys, seeding
+from app.services.write import ingest, keys
 from tests import builders
 
 AGENCY = "https://agency.example/"
@@ -132,8 +132,8 @@ def test_a_seed_file_with_url_names_the_field_and_its_new_name(engine, tmp_path)
     (folder / "doc.txt").write_text(builders.DOCUMENT_TEXT, encoding="utf-8")
     (folder / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
-    with pytest.raises(seeding.SeedError) as raised:
-        seeding.run(engine, [folder])
+    with pytest.raises(ingest.SeedError) as raised:
+        ingest.run(engine, [folder])
 
     assert [str(p).removeprefix(str(folder) + "/") for p in raised.value.problems] == [
         "data.yaml: sources[3] agency: url: a source's web address is `website`; `url` is its "

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.db import unit_of_work
 from app.models import Revision, metadata
-from app.services import keys
+from app.services.write import keys
 from tests import builders
 
 

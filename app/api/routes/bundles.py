@@ -13,7 +13,7 @@ from app.api.params import IdempotencyKey, forbid_unknown_query_params
 from app.api.reason import BundleReason
 from app.schemas.revision import BundleResult
 from app.schemas.seed import SeedFile
-from app.services import bundles, idempotency
+from app.services.write import bundles, idempotency
 
 router = APIRouter(
     prefix="/v1",

@@ -12,7 +12,8 @@ from app.api.params import Cursor, Limit, Since, forbid_unknown_query_params
 from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.revision import RevisionPublic
-from app.services import atom, history
+from app.services.present import atom
+from app.services.read import history
 
 router = APIRouter(
     prefix="/v1",

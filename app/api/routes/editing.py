@@ -25,8 +25,9 @@ from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
 from app.schemas.revision import RevisionPublic
 from app.schemas.source import SourcePublic
-from app.services import editing, events, figures, history, idempotency, sources
-from app.services.pagination import DEFAULT_LIMIT
+from app.services.common.pagination import DEFAULT_LIMIT
+from app.services.read import events, figures, history, sources
+from app.services.write import editing, idempotency
 
 IF_MATCH_MAX_LENGTH = 200
 IfMatch = Annotated[

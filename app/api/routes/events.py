@@ -30,8 +30,9 @@ from app.models.vocab import EventType, Status
 from app.schemas.common import Page
 from app.schemas.event import EventPublic
 from app.schemas.event_detail import EventDetail
-from app.services import events
-from app.services.events import EventQuery
+from app.services.read import as_of as past
+from app.services.read import events
+from app.services.read.events import EventQuery
 
 router = APIRouter(
     prefix="/v1/events",
@@ -101,8 +102,10 @@ def list_events(
         cursor=cursor,
         count=count,
         session=session,
-        fetch=lambda s, c, n, total: events.list_events(
-            s, query, sort=sort, limit=n, cursor=c, count=total
+        fetch=lambda s, c, n, total: (
+            past.list_events(s, query, query.as_of, sort=sort, limit=n, cursor=c)
+            if query.as_of is not None
+            else events.list_events(s, query, sort=sort, limit=n, cursor=c, count=total)
         ),
     )
 

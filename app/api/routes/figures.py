@@ -30,8 +30,10 @@ from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord, StoredFigure
-from app.services import citations, figure_docs, figures
-from app.services.figures import FigureQuery
+from app.services.derived import figure_docs
+from app.services.present import citations
+from app.services.read import figures
+from app.services.read.figures import FigureQuery
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -145,7 +147,7 @@ async def list_figures(
     )
 
     def fetch(session: Session, cursor: str | None, limit: int, count: bool) -> Any:
-        return figures.list_stored(
+        return figure_docs.list_stored(
             session, query, sort=sort, limit=limit, cursor=cursor, count=count
         )
 
@@ -180,7 +182,7 @@ async def get_figure(
 
     def answer(session: Session) -> Response:
         if as_of is None:
-            return stored_answer(figures.get_stored(session, slug))
+            return stored_answer(figure_docs.get_stored(session, slug))
         view = figures.get_figure_as_of(session, slug, as_of)
         response.headers["ETag"] = view.etag
         record = FigureRecord.of(view, base_url(request))

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import EngineDep, ReadEngineDep
-from app.services import health
+from app.services.read import health
 
 router = APIRouter(tags=["health"])
 

@@ -12,8 +12,8 @@ from app.api.params import Cursor, forbid_unknown_query_params
 from app.schemas.common import Page
 from app.schemas.comparison import MeasureComparison
 from app.schemas.measure import MeasurePublic
-from app.services import measures
-from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.services.common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.services.read import measures
 
 router = APIRouter(
     prefix="/v1/measures",

@@ -9,7 +9,8 @@ from app.api import problems
 from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url
 from app.api.params import forbid_unknown_query_params
-from app.services import datapackage, dataset
+from app.services.present import datapackage
+from app.services.read import dataset
 
 router = APIRouter(
     prefix="/v1",

@@ -8,7 +8,7 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url
 from app.api.params import forbid_unknown_query_params
 from app.schemas.search import DatasetIndex
-from app.services import dataset
+from app.services.read import dataset
 
 router = APIRouter(
     tags=["dataset"],

@@ -16,8 +16,8 @@ from app.api.responses import json_response
 from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.search import SearchHit
-from app.services import search
-from app.services.search import PLURAL
+from app.services.read import search
+from app.services.read.search import PLURAL
 
 router = APIRouter(
     prefix="/v1",

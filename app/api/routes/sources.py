@@ -27,9 +27,11 @@ from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import StoredFigure
 from app.schemas.source import SourcePublic
-from app.services import figures, sources
-from app.services.figures import FigureQuery
-from app.services.sources import SourceQuery
+from app.services.derived import figure_docs
+from app.services.read import as_of as past
+from app.services.read import sources
+from app.services.read.figures import FigureQuery
+from app.services.read.sources import SourceQuery
 
 router = APIRouter(
     prefix="/v1/sources",
@@ -105,8 +107,10 @@ def list_sources(
         cursor=cursor,
         count=count,
         session=session,
-        fetch=lambda s, c, n, total: sources.list_sources(
-            s, query, sort=sort, limit=n, cursor=c, count=total
+        fetch=lambda s, c, n, total: (
+            past.list_sources(s, query, query.as_of, sort=sort, limit=n, cursor=c)
+            if query.as_of is not None
+            else sources.list_sources(s, query, sort=sort, limit=n, cursor=c, count=total)
         ),
     )
 
@@ -163,7 +167,7 @@ def list_source_figures(
         cursor=cursor,
         count=count,
         session=session,
-        fetch=lambda s, c, n, total: figures.list_stored(
+        fetch=lambda s, c, n, total: figure_docs.list_stored(
             s, query, sort=sort, limit=n, cursor=c, count=total
         ),
     )

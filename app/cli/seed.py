@@ -1,0 +1,166 @@
+"""`sourced seed`: load seed files locally (a three-way merge) or into a remote server."""
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.cli.apps import cli
+from app.cli.common import DEFAULT_SEED, database_settings
+
+EXIT_CONFLICTS = 3
+
+
+@cli.command()
+def seed(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Seed files or folders.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    take_file: Annotated[
+        bool,
+        typer.Option(
+            "--take-file",
+            help="Apply the files' records even where they were edited since the files last "
+            "changed them (needs --reason; each such write says so in its revision).",
+        ),
+    ] = False,
+    remote: Annotated[
+        str | None, typer.Option(help="Send the files as bundles to this Sourced server instead.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(envvar="SOURCED_KEY", help="Editor key for --remote.")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why: for --take-file, and for --remote (the server refuses a bundle that "
+            "changes stored records without one). Other local writes record 'seed update'."
+        ),
+    ] = None,
+) -> None:
+    """Load seed files (default: everything in seed/), all or nothing, as a three-way merge.
+
+    A record the file did not change since it was last applied is left as it is, so editors'
+    corrections stand; a record the file changed is updated unless it was edited since, which
+    is a conflict: reported, not written, and the command exits with 3.
+    """
+    from app.db import build_engine
+    from app.services.write import ingest
+
+    if remote is not None:
+        _seed_remote(remote, key, paths or [DEFAULT_SEED], reason, take_file)
+        return
+    if take_file and (reason is None or not reason.strip()):
+        typer.echo('--take-file needs --reason "why the file wins over the edits"', err=True)
+        raise typer.Exit(code=2)
+    if reason is not None and not take_file:
+        typer.echo(
+            f"note: --reason is for --take-file and --remote; local seeding records "
+            f"{ingest.UPDATE_REASON!r}",
+            err=True,
+        )
+
+    engine = build_engine(database_settings(), statement_timeout=False)
+    try:
+        changes = ingest.run(
+            engine,
+            paths or [DEFAULT_SEED],
+            dry_run=dry_run,
+            take_file_reason=reason.strip() if take_file and reason else None,
+        )
+    except ingest.SeedError as exc:
+        typer.echo(f"seed refused: {len(exc.problems)} problem(s), nothing written", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    prefix = "would " if dry_run else ""
+    for change in changes:
+        typer.echo(f"{prefix}{change}")
+    typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
+    if changes.conflicts:
+        for conflict in changes.conflicts:
+            typer.echo(str(conflict), err=True)
+        typer.echo(
+            f"{len(changes.conflicts)} conflict(s): {'would leave' if dry_run else 'left'} "
+            "those records as they are",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_CONFLICTS)
+
+
+def _seed_remote(
+    url: str, key: str | None, paths: list[Path], reason: str | None, take_file: bool = False
+) -> None:
+    """Each file becomes one bundle, vocabulary files (no `document`) first."""
+    import httpx
+
+    from app.services.write import bundles, ingest
+
+    if not key:
+        typer.echo("--remote needs --key (or SOURCED_KEY)", err=True)
+        raise typer.Exit(code=2)
+    loaded = []
+    for path in ingest.discover(paths):
+        file, problems = ingest.read_file(path)
+        if problems or file is None:
+            for problem in problems:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(code=1)
+        loaded.append(file)
+    loaded.sort(key=lambda f: (f.data.document is not None, str(f.path)))
+    with httpx.Client(
+        base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=60
+    ) as client:
+        for file in loaded:
+            bundle = bundles.from_file(file)
+            if reason is not None:
+                # In the body, not the header: a header cannot carry every character.
+                bundle["reason"] = reason
+            if take_file:
+                bundle["take_file"] = True
+            try:
+                response = client.post("/v1/bundles", json=bundle)
+            except httpx.TransportError as exc:
+                typer.echo(f"cannot reach {url}: {_transport_error(exc)}", err=True)
+                raise typer.Exit(code=1) from None
+            if response.status_code != 200:
+                _refused(file.path, response)
+            result = response.json()
+            for change in result["changes"]:
+                typer.echo(change)
+            typer.echo(f"{file.path}: changed {result['changed']} record(s)")
+
+
+def _transport_error(exc: Exception) -> str:
+    """'[Errno 111] Connection refused' as 'connection refused'."""
+    words = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)).strip()
+    return (words[:1].lower() + words[1:]) if words else type(exc).__name__
+
+
+def _refused(path: Path, response: Any) -> None:
+    """Say why the server refused a bundle (each problem once, else its detail) and exit 1."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        typer.echo(f"{path}: refused ({response.status_code}): {response.text[:2000]}", err=True)
+        raise typer.Exit(code=1)
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    # The detail joins the records' problems (the first 20): list them instead, one a line.
+    problems = [e for e in errors if "record" in e]
+    if problems:
+        typer.echo(
+            f"{path}: refused ({response.status_code}): {len(problems)} problem(s)", err=True
+        )
+        for error in problems:
+            typer.echo(
+                f"  {error['record']}: {error.get('field')}: {error.get('message')}", err=True
+            )
+    else:
+        typer.echo(f"{path}: refused ({response.status_code}): {body.get('detail')}", err=True)
+    if any(e.get("field") == "reason" for e in errors):
+        typer.echo("  (give the reason with --reason TEXT)", err=True)
+    raise typer.Exit(code=1)

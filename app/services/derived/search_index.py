@@ -1,0 +1,172 @@
+"""Keeps ``search_entry`` in step with the records it describes (one text per record).
+
+Texts are read and written a page of records at a time, so an import of a million figures
+costs a few queries per page rather than a few per figure.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.models import Attribution, Event, Figure, Measure, SearchEntry, Source
+from app.services.common.batching import chunks, insert_rows
+
+Texts = dict[int, tuple[str, str, str]]
+
+
+def _joined(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+    """The words a record's chain adds to it: every quote, and who said or relayed it.
+
+    A publisher's name is left out, and so is the name of any source whose text is stored
+    (the article the quotes are copied from): that is a headline, the same for every record
+    the article carries, so its words ("50,000 deserters", "Stalin") would match them all.
+    The quotes stand for that source instead.
+    """
+    rows = session.execute(
+        # Whether the source has stored text, not the text: it is a whole document per link.
+        select(
+            column,
+            Attribution.quote,
+            Attribution.role,
+            Source.name,
+            col(Source.full_text).is_not(None),
+        )
+        .join(Source, Source.id == Attribution.source_id)
+        .where(column.in_(ids))
+        .order_by(column, Attribution.position)
+    ).all()
+    quotes: dict[int, list[str]] = defaultdict(list)
+    for owner, quote, role, name, has_text in rows:
+        if role != "publisher" and not has_text:
+            quotes[owner].append(name)
+        if quote:
+            quotes[owner].append(quote)
+    return quotes
+
+
+def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
+    if entity == "figure":
+        quotes = _quotes(session, Attribution.figure_id, ids)
+        figures = session.execute(
+            select(Figure.id, Figure.slug, Figure.stated_as, Figure.subject, Figure.note)
+            .add_columns(Measure.label)
+            .outerjoin(Measure, Measure.id == Figure.measure_id)
+            .where(Figure.id.in_(ids))  # type: ignore[union-attr]
+        ).all()
+        return {
+            row_id: (
+                slug,
+                " ".join(p for p in (stated_as, subject) if p),
+                _joined(label or "", note or "", *quotes[row_id]),
+            )
+            for row_id, slug, stated_as, subject, note, label in figures
+        }
+    if entity == "event":
+        quotes = _quotes(session, Attribution.event_id, ids)
+        events = session.execute(
+            select(
+                Event.id,
+                Event.slug,
+                Event.title,
+                Event.summary,
+                Event.place,
+                Event.tags,
+                Event.note,
+            ).where(Event.id.in_(ids))  # type: ignore[union-attr]
+        ).all()
+        return {
+            row_id: (slug, title, _joined(summary, place, " ".join(tags), note, *quotes[row_id]))
+            for row_id, slug, title, summary, place, tags, note in events
+        }
+    if entity == "source":
+        sources = session.execute(
+            select(
+                Source.id,
+                Source.slug,
+                Source.name,
+                Source.short_name,
+                Source.aliases,
+                Source.description,
+                Source.note,
+            ).where(Source.id.in_(ids))  # type: ignore[union-attr]
+        ).all()
+        # Every name the source goes by is searchable: "RFE/RL" finds RadioFreeEurope.
+        return {
+            row_id: (slug, name, _joined(short_name, *(aliases or []), description, note))
+            for row_id, slug, name, short_name, aliases, description, note in sources
+        }
+    return {}
+
+
+def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
+    """Rewrite the searchable texts of these records (after they or their chains changed).
+
+    Only texts that differ are written; returns how many entries were written or removed."""
+    changed = 0
+    for page in chunks(sorted(set(ids))):
+        texts = _texts(session, entity, list(page))
+        entries = {
+            entry.entity_id: entry
+            for entry in session.execute(
+                select(SearchEntry).where(
+                    SearchEntry.entity == entity,
+                    SearchEntry.entity_id.in_(page),  # type: ignore[attr-defined]
+                )
+            ).scalars()
+        }
+        new = []
+        for row_id in page:
+            entry, found = entries.get(row_id), texts.get(row_id)
+            if found is None:
+                if entry is not None:
+                    session.delete(entry)
+                    changed += 1
+            elif entry is None:
+                slug, title, body = found
+                new.append(
+                    {
+                        "entity": entity,
+                        "entity_id": row_id,
+                        "slug": slug,
+                        "title": title,
+                        "body": body,
+                    }
+                )
+            elif (entry.slug, entry.title, entry.body) != found:
+                entry.slug, entry.title, entry.body = found
+                session.add(entry)
+                changed += 1
+        session.flush()
+        if new:
+            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]
+            changed += len(new)
+    return changed
+
+
+_MODELS = {"source": Source, "event": Event, "figure": Figure}
+
+
+def rebuild(session: Session) -> int:
+    """Bring every searchable text up to date, e.g. after the rules for what is searchable
+    changed: stored texts that already match are left alone. Returns how many changed."""
+    changed = 0
+    for entity, model in _MODELS.items():
+        ids = set(session.execute(select(model.id)).scalars())  # type: ignore[attr-defined]
+        ids |= set(
+            session.execute(
+                select(SearchEntry.entity_id).where(SearchEntry.entity == entity)
+            ).scalars()
+        )
+        changed += refresh_many(session, entity, ids)  # type: ignore[arg-type]
+    return changed
+
+
+def refresh(session: Session, entity: str, row_id: int) -> None:
+    """Rewrite the searchable text of one record."""
+    refresh_many(session, entity, [row_id])

@@ -1,0 +1,123 @@
+"""Attribution chains, loaded for many figures or events in one query."""
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.models import Attribution, Source
+from app.services.common.views import Link, SourceRef
+from app.services.read import history
+
+# A source's parent organisation; one alias for every query (building one costs a join's worth).
+Parent = aliased(Source)
+
+
+def _ref(columns: Any) -> SourceRef:
+    """A SourceRef of the chain queries' source columns (aliases come as a JSON list)."""
+    *head, aliases, published = columns
+    return SourceRef(*head, tuple(aliases or ()), published)
+
+
+def _chain_query(owner_column):  # type: ignore[no-untyped-def]
+    parent = Parent
+    return (
+        select(
+            owner_column,
+            Attribution.position,
+            Attribution.role,
+            Attribution.quote,
+            Attribution.quote_unverified,
+            Attribution.locator,
+            Attribution.accessed,
+            Source.slug,
+            Source.name,
+            Source.kind,
+            Source.party_to_conflict,
+            Source.website,
+            parent.slug,
+            parent.name,
+            Source.version,
+            parent.version,
+            Source.short_name,
+            Source.aliases,
+            Source.published,
+            Attribution.version,
+        )
+        .join(Source, col(Source.id) == Attribution.source_id)
+        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        # One expanding parameter: the ids are bound as a list, not coerced one by one.
+        .where(col(owner_column).in_(bindparam("ids", expanding=True)))
+        .order_by(owner_column, Attribution.position)
+    )
+
+
+# Built once: the statement is the same for every page, only the ids differ.
+_QUERIES = {
+    "figure": _chain_query(Attribution.figure_id),
+    "event": _chain_query(Attribution.event_id),
+}
+
+
+def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
+    """``owner`` is ``figure`` or ``event``; returns each id's chain in position order."""
+    if not ids:
+        return {}
+    # Plain rows through the session's connection: no ORM entities are loaded here.
+    rows = session.connection().execute(_QUERIES[owner], {"ids": list(ids)}).all()
+    chains: dict[int, list[Link]] = defaultdict(list)
+    for row in rows:
+        chains[row[0]].append(
+            Link(row[1], row[2], row[3], row[4], row[5], row[6], _ref(row[7:19]), row[19])
+        )
+    return chains
+
+
+def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
+    """Today's description of each source, by id."""
+    parent = Parent
+    rows = session.exec(
+        select(
+            Source.id,
+            Source.slug,
+            Source.name,
+            Source.kind,
+            Source.party_to_conflict,
+            Source.website,
+            parent.slug,
+            parent.name,
+            Source.version,
+            parent.version,
+            Source.short_name,
+            Source.aliases,
+            Source.published,
+        )
+        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        .where(col(Source.id).in_(ids))
+    ).all()
+    return {row[0]: _ref(row[1:]) for row in rows}
+
+
+def load_at(session: Session, owner: str, row_id: int, as_of: datetime) -> list[Link]:
+    """``owner``'s chain as it stood at ``as_of``, rebuilt from the revisions.
+
+    Source names are today's: what changes a chain's meaning (who, in which role, with which
+    words) is what the revisions keep."""
+    links = history.chain_at(session, owner, row_id, as_of)
+    refs = source_refs(session, [link["source_id"] for link in links])
+    return [
+        Link(
+            position=link["position"],
+            role=link["role"],
+            quote=link["quote"],
+            quote_unverified=link["quote_unverified"],
+            locator=link["locator"],
+            accessed=date.fromisoformat(link["accessed"]) if link["accessed"] else None,
+            source=refs[link["source_id"]],
+            version=link["version"],
+        )
+        for link in links
+    ]

@@ -1,0 +1,165 @@
+"""Sources: lists, details with what each claims and relays."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidParameterError, NotFoundError
+from app.models import Attribution, Source
+from app.services.common import fulltext
+from app.services.common.pagination import (
+    after,
+    clamp_limit,
+    decode_cursor,
+    encode_cursor,
+    order_by,
+    parse_sort,
+)
+from app.services.present import versions
+from app.services.read import history
+from app.services.read.figures import Page
+
+SORTS: dict[str, tuple[Any, bool]] = {
+    "id": (Source.id, False),
+    "slug": (Source.slug, False),
+    "name": (Source.name, False),
+    "kind": (Source.kind, False),
+    "updated_at": (Source.updated_at, False),
+}
+VISIBLE = ("published", "corrected")
+Parent = aliased(Source)
+
+
+@dataclass
+class SourceQuery:
+    kind: list[str] = field(default_factory=list)
+    party: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    q: str | None = None
+    as_of: datetime | None = None  # answer as the dataset stood then
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    parent_slug: str | None
+    parent_name: str | None
+    counts: dict[str, int] | None = None
+
+    @property
+    def etag(self) -> str:
+        s = self.source
+        related = tuple(sorted((self.counts or {}).items()))
+        return versions.etag(
+            "source", s.id, s.version, related=(repr(related), repr(self.parent_name))
+        )  # type: ignore[arg-type]
+
+
+def _filters(session: Session, query: SourceQuery) -> list[Any]:
+    where: list[Any] = [col(Source.status).in_(query.status or VISIBLE)]
+    if query.kind:
+        where.append(col(Source.kind).in_(query.kind))
+    if query.party:
+        named = [p for p in query.party if p != "none"]
+        condition = col(Source.party_to_conflict).in_(named)
+        if "none" in query.party:
+            condition = condition | col(Source.party_to_conflict).is_(None)
+        where.append(condition)
+    if query.country:
+        where.append(col(Source.country).in_(query.country))
+    if query.q is not None:
+        if not fulltext.terms(query.q):
+            raise InvalidParameterError("q: give at least one word to search for")
+        where.append(col(Source.id).in_(fulltext.matching(session, query.q, "source")))
+    return where
+
+
+def _base():  # type: ignore[no-untyped-def]
+    return select(Source, Parent.slug, Parent.name).outerjoin(
+        Parent, col(Parent.id) == Source.parent_id
+    )
+
+
+def list_sources(
+    session: Session,
+    query: SourceQuery,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    count: bool = False,
+) -> Page:
+    keys = parse_sort(sort, SORTS, "id", Source.id)
+    limit = clamp_limit(limit)
+    statement = _base().where(*_filters(session, query))
+    total = None
+    if count:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if cursor:
+        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
+    rows = list(session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(keys, [getattr(rows[-1][0], k.column.key) for k in keys])
+    return Page([SourceView(*row) for row in rows], next_cursor, total)
+
+
+def get_source(session: Session, slug: str) -> SourceView:
+    row = session.exec(_base().where(Source.slug == slug)).first()
+    if row is None:
+        raise NotFoundError(f"slug: no source {slug!r}")
+    source = row[0]
+    by_role = dict(
+        session.exec(
+            select(Attribution.role, func.count())
+            .where(Attribution.source_id == source.id)
+            .group_by(Attribution.role)
+        ).all()
+    )
+    claims = session.exec(
+        select(func.count())
+        .select_from(Attribution)
+        .where(Attribution.source_id == source.id, Attribution.position == 0)
+    ).one()
+    figures = session.exec(
+        select(func.count(func.distinct(Attribution.figure_id))).where(
+            Attribution.source_id == source.id
+        )
+    ).one()
+    events = session.exec(
+        select(func.count(func.distinct(Attribution.event_id))).where(
+            Attribution.source_id == source.id
+        )
+    ).one()
+    children = session.exec(
+        select(func.count()).select_from(Source).where(Source.parent_id == source.id)
+    ).one()
+    counts = {
+        "claims": claims,
+        "relays": by_role.get("relay", 0),
+        "publishes": by_role.get("publisher", 0),
+        "quoted": by_role.get("quoted", 0),
+        "figures": figures,
+        "events": events,
+        "children": children,
+    }
+    return SourceView(source, row[1], row[2], counts)
+
+
+def require(session: Session, slug: str) -> None:
+    if session.exec(select(Source.id).where(Source.slug == slug)).first() is None:
+        raise NotFoundError(f"slug: no source {slug!r}")
+
+
+def get_source_as_of(session: Session, slug: str, as_of: datetime) -> SourceView:
+    """The source as it stood at ``as_of``; counts are left out (they describe today)."""
+    view = get_source(session, slug)
+    source = Source.model_validate(history.snapshot_at(session, "source", view.source.id, as_of))  # type: ignore[arg-type]
+    parent = session.get(Source, source.parent_id) if source.parent_id else None
+    return SourceView(source, parent.slug if parent else None, parent.name if parent else None)

@@ -1,0 +1,133 @@
+"""Reading seed files: finding them, parsing YAML or JSON, validating every record."""
+
+import contextlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from app.schemas.seed import SeedFile
+from app.services.write.ingest.records import SECTIONS, SEED_SUFFIXES, LoadedFile, SeedProblem
+
+# The C loader when libyaml is there: the same safe subset of YAML, several times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Seed files named by ``paths``: files as given, folders searched for YAML and JSON."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SEED_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+def _record_label(raw: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
+    """Split a pydantic error location into the record ('figures[2] deserters') and its field."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return "file", ".".join(str(p) for p in loc) or "(top level)"
+    section, index, rest = loc[0], loc[1], loc[2:]
+    slug = None
+    with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
+        slug = raw[section][index].get("slug")
+    record = f"{section}[{index}]" + (f" {slug}" if isinstance(slug, str) else "")
+    field_name = ""
+    for part in rest:
+        field_name += (
+            f"[{part}]" if isinstance(part, int) else (f".{part}" if field_name else str(part))
+        )
+    return record, field_name or "(record)"
+
+
+def validation_problems(name: str, raw: Any, error: ValidationError) -> list[SeedProblem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        record, field_name = _record_label(raw, tuple(item["loc"]))
+        message = item["msg"].removeprefix("Value error, ")
+        # Whole-record rules name their field at the start of the message ("value: ...").
+        if field_name == "(record)" and ": " in message:
+            field_name, message = message.split(": ", 1)
+        problems.append(SeedProblem(name, record, field_name, message))
+    return problems
+
+
+def parse(name: str, raw: Any) -> tuple[LoadedFile | None, list[SeedProblem]]:
+    """Validate a file's records; with problems, keep the records that are valid on their own.
+
+    The file is validated whole first, so problems read as they always have; only when that
+    fails is each record validated alone, so that the cross-record checks can still run on the
+    good ones in the same pass."""
+    path = Path(name)
+    try:
+        return LoadedFile(path=path, data=SeedFile.model_validate(raw)), []
+    except ValidationError as exc:
+        problems = validation_problems(name, raw, exc)
+    if not isinstance(raw, dict):
+        return None, problems
+    kept: dict[str, list[Any]] = {}
+    loaded = LoadedFile(path=path, data=SeedFile())
+    for section, (model, kind) in SECTIONS.items():
+        items = raw.get(section)
+        if not isinstance(items, list):
+            continue
+        kept[section], loaded.positions[section] = [], []
+        for index, item in enumerate(items):
+            try:
+                kept[section].append(model.model_validate(item))
+                loaded.positions[section].append(index)
+            except ValidationError:
+                slug = item.get("slug") if isinstance(item, dict) else None
+                if isinstance(slug, str):
+                    loaded.invalid.setdefault(kind, set()).add(slug)
+    document = raw.get("document")
+    with contextlib.suppress(ValidationError):
+        loaded.data = SeedFile.model_validate({"document": document} if document else {})
+    loaded.data = loaded.data.model_copy(update=kept)
+    return loaded, problems
+
+
+def read_file(path: Path) -> tuple[LoadedFile | None, list[SeedProblem]]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [SeedProblem(name, "file", "(file)", f"cannot be read: {exc}")]
+    try:
+        raw = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        return None, [SeedProblem(name, "file", "(syntax)", " ".join(str(exc).split()))]
+    loaded, problems = parse(name, raw if raw is not None else {})
+    if loaded is None:
+        return None, problems
+    loaded.path = path
+    data = loaded.data
+    loaded.texts.update(inline_texts(data))
+    for index, source in enumerate(data.sources):
+        if source.text_file is None:
+            continue
+        text_path = path.parent / source.text_file
+        try:
+            loaded.texts[source.slug] = text_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(
+                SeedProblem(
+                    name,
+                    loaded.label("sources", index, source.slug),
+                    "text_file",
+                    f"cannot be read: {exc}",
+                )
+            )
+    return loaded, problems
+
+
+def inline_texts(data: SeedFile) -> dict[str, str]:
+    """Full texts given inline (bundles sent over HTTP carry no files)."""
+    return {s.slug: s.full_text for s in data.sources if s.full_text is not None}

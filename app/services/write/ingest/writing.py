@@ -1,0 +1,315 @@
+"""Writing checked files: each record created or updated with its revision, chains
+replaced, derived texts refreshed."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, delete, select
+
+from app import edtf
+from app.models import Attribution, Event, Figure, Measure, Source
+from app.models.vocab import Action, Entity
+from app.schemas.attribution import AttributionIn
+from app.schemas.seed import SeedSource
+from app.services.common import batching
+from app.services.derived import figure_docs, search_index
+from app.services.write import bulk, revisions
+from app.services.write.ingest.checking import parents_first
+from app.services.write.ingest.forms import SEED_ACTOR
+from app.services.write.ingest.records import UPDATE_REASON, Change, LoadedFile
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class Writer:
+    """Writes checked records; ``reason`` (an editor's) replaces the seed's default reasons."""
+
+    def __init__(self, session: Session, actor: str = SEED_ACTOR, reason: str | None = None):
+        self.session = session
+        self.actor = actor
+        self.reason = reason
+        self.changes: list[Change] = []
+        self.touched: set[tuple[str, int]] = set()
+        # slug -> id of records already looked up: a chain names the same few sources again
+        # and again, and ids never change (records are retracted, never deleted).
+        self.ids: dict[tuple[str, str], int] = {}
+
+    def _one(self, model: type[SQLModel], slug: str) -> Any:
+        return self.session.exec(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
+
+    def _id(self, model: type[SQLModel], slug: str | None) -> int | None:
+        if slug is None:
+            return None
+        key = (model.__name__, slug)
+        if key not in self.ids:
+            self.ids[key] = self.session.exec(select(model.id).where(model.slug == slug)).one()  # type: ignore[attr-defined]
+        return self.ids[key]
+
+    def _save(
+        self,
+        entity: Entity,
+        model: type[SQLModel],
+        key: str,
+        existing: Any,
+        values: dict[str, Any],
+        source_file: str,
+    ) -> Any:
+        row, changed = revisions.save(
+            self.session,
+            entity=entity,
+            model=model,
+            existing=existing,
+            values=values,
+            actor=self.actor,
+            create_reason=self.reason or f"seed: loaded from {source_file}",
+            update_reason=self.reason or UPDATE_REASON,
+        )
+        if changed is not None:
+            action = "create" if existing is None else "update"
+            self.changes.append(Change(entity.value, key, action, tuple(sorted(changed))))
+            self._touch(entity, row)
+        return row
+
+    def _touch(self, entity: Entity, row: Any) -> None:
+        if entity is Entity.attribution:
+            owner = ("figure", row.figure_id) if row.figure_id else ("event", row.event_id)
+            self.touched.add(owner)
+        elif entity is not Entity.measure:
+            self.touched.add((entity.value, row.id))
+        if entity is Entity.source:
+            # Chains name their sources, so their searchable text changes with the name.
+            for figure_id, event_id in self.session.exec(
+                select(Attribution.figure_id, Attribution.event_id).where(
+                    Attribution.source_id == row.id
+                )
+            ).all():
+                self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
+
+    def refresh_search(self) -> None:
+        """Bring the derived data up to date: searchable texts and figures' stored texts.
+
+        The figures shown are locked first, in id order as ``figure_docs.refresh`` locks
+        them: an editor holds a figure's row from the start of its write (``editing.find``),
+        so writing the figure's search entry before taking its row would deadlock."""
+        touched: dict[str, list[int]] = {}
+        for entity, row_id in sorted(self.touched):
+            touched.setdefault(entity, []).append(row_id)
+        shown: set[int] = set()
+        for entity, ids in touched.items():
+            shown |= figure_docs.affected(self.session, entity, ids)
+        for page in batching.chunks(sorted(shown)):
+            self.session.exec(
+                select(Figure.id)
+                .where(col(Figure.id).in_(page))
+                .order_by(Figure.id)
+                .with_for_update()
+            )
+        for entity, ids in touched.items():
+            search_index.refresh_many(self.session, entity, ids)
+        figure_docs.refresh(self.session, shown)
+
+    def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
+        """Stored records with these slugs (the ones to update), a page of slugs at a time."""
+        rows = {
+            row.slug: row
+            for page in batching.chunks(sorted(set(slugs)))
+            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))  # type: ignore[attr-defined]
+        }
+        self.ids.update(((model.__name__, slug), row.id) for slug, row in rows.items())
+        return rows
+
+    def _prefetch(self, model: type[SQLModel], slugs: Iterable[str | None]) -> None:
+        """Ids of the stored records these slugs name, a page of slugs at a time."""
+        name = model.__name__
+        wanted = sorted({s for s in slugs if s is not None and (name, s) not in self.ids})
+        for page in batching.chunks(wanted):
+            for slug, row_id in self.session.exec(
+                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+            ):
+                self.ids[(name, slug)] = row_id
+
+    def _in_order(self, start: int, items: list[Any]) -> None:
+        """Report changes in the order of the records, a record's chain right after it."""
+        order = {item.slug: index for index, item in enumerate(items)}
+        self.changes[start:] = sorted(
+            self.changes[start:], key=lambda c: order.get(c.key.split("#")[0], len(order))
+        )
+
+    def _create(
+        self,
+        entity: Entity,
+        model: type[SQLModel],
+        owner: str,
+        records: list[tuple[Any, dict[str, Any]]],
+        source_file: str,
+    ) -> None:
+        """New events or figures and their chains, written a page at a time (``bulk``)."""
+        reason = self.reason or f"seed: loaded from {source_file}"
+        created = bulk.create(
+            self.session,
+            entity=entity,
+            model=model,
+            records=[values for _, values in records],
+            key=("slug",),
+            actor=self.actor,
+            reason=reason,
+        )
+        links = []
+        for (item, _), (row_id, changed) in zip(records, created, strict=True):
+            self.ids[(model.__name__, item.slug)] = row_id
+            self.touched.add((entity.value, row_id))
+            self.changes.append(Change(entity.value, item.slug, "create", tuple(sorted(changed))))
+            for position, link in enumerate(item.attributions):
+                values = link.model_dump(exclude={"source"})
+                values.update(
+                    {
+                        owner: row_id,
+                        "position": position,
+                        "source_id": self._id(Source, link.source),
+                    }
+                )
+                links.append((f"{item.slug}#{position}", values))
+        created = bulk.create(
+            self.session,
+            entity=Entity.attribution,
+            model=Attribution,
+            records=[values for _, values in links],
+            key=(owner, "position"),
+            actor=self.actor,
+            reason=reason,
+        )
+        for (key, _), (_, changed) in zip(links, created, strict=True):
+            self.changes.append(
+                Change(Entity.attribution.value, key, "create", tuple(sorted(changed)))
+            )
+
+    def measures(self, loaded: LoadedFile) -> None:
+        for item in loaded.data.measures:
+            values = item.model_dump()
+            self._save(
+                Entity.measure,
+                Measure,
+                item.slug,
+                self._one(Measure, item.slug),
+                values,
+                loaded.path.name,
+            )
+
+    def sources(self, loaded: LoadedFile) -> None:
+        for item in parents_first(loaded.data.sources, "parent"):
+            self._source(item, loaded)
+
+    def _source(self, item: SeedSource, loaded: LoadedFile) -> None:
+        values = item.model_dump(exclude={"parent", "text_file", "full_text"})
+        values["parent_id"] = self._id(Source, item.parent)
+        values["published_earliest"], values["published_latest"] = _bounds(item.published)
+        existing = self._one(Source, item.slug)
+        if item.slug in loaded.texts:
+            values["full_text"] = loaded.texts[item.slug]
+        elif existing is not None:
+            values["full_text"] = existing.full_text
+        self._save(Entity.source, Source, item.slug, existing, values, loaded.path.name)
+
+    def events(self, loaded: LoadedFile) -> None:
+        """New events go in a page at a time; stored ones are compared and updated one by one."""
+        items, start = loaded.data.events, len(self.changes)
+        stored = self._stored(Event, (item.slug for item in items))
+        self._prefetch(Source, (link.source for item in items for link in item.attributions))
+        fresh = []
+        for item in items:
+            values = item.model_dump(exclude={"attributions"})
+            values["date_earliest"], values["date_latest"] = _bounds(item.date)
+            if item.slug not in stored:
+                fresh.append((item, values))
+                continue
+            row = self._save(
+                Entity.event, Event, item.slug, stored[item.slug], values, loaded.path.name
+            )
+            self._chain("event_id", row, item.attributions, loaded.path.name)
+        self._create(Entity.event, Event, "event_id", fresh, loaded.path.name)
+        self._in_order(start, items)
+
+    def figures(self, loaded: LoadedFile) -> None:
+        """As events; a new figure derived from another new one waits for its origin's id."""
+        items = list(parents_first(loaded.data.figures, "derived_from"))
+        start = len(self.changes)
+        stored = self._stored(Figure, (item.slug for item in items))
+        self._prefetch(Event, (item.event for item in items))
+        self._prefetch(Measure, (item.measure for item in items))
+        self._prefetch(Figure, (item.derived_from for item in items))
+        self._prefetch(Source, (link.source for item in items for link in item.attributions))
+        fresh, rest = [], []
+        for item in items:
+            ready = item.derived_from is None or ("Figure", item.derived_from) in self.ids
+            if item.slug not in stored and ready:
+                fresh.append((item, self._figure_values(item)))
+            else:
+                rest.append(item)
+        self._create(Entity.figure, Figure, "figure_id", fresh, loaded.path.name)
+        for item in rest:
+            row = self._save(
+                Entity.figure,
+                Figure,
+                item.slug,
+                stored.get(item.slug),
+                self._figure_values(item),
+                loaded.path.name,
+            )
+            self._chain("figure_id", row, item.attributions, loaded.path.name)
+        self._in_order(start, items)
+
+    def _figure_values(self, item: Any) -> dict[str, Any]:
+        values = item.model_dump(exclude={"attributions", "event", "measure", "derived_from"})
+        values["event_id"] = self._id(Event, item.event)
+        values["measure_id"] = self._id(Measure, item.measure)
+        values["derived_from_id"] = self._id(Figure, item.derived_from)
+        values["period_earliest"], values["period_latest"] = _bounds(item.period)
+        return values
+
+    def _chain(self, owner: str, row: Any, links: list[AttributionIn], source_file: str) -> None:
+        # The record's row first, as an editor's write does (editing.find): the links are read
+        # under it, and every writer locks record, links, stored texts in one order.
+        model = type(row)
+        self.session.exec(
+            select(model.id).where(model.id == row.id).with_for_update(key_share=True)
+        )
+        owner_column = getattr(Attribution, owner)
+        existing = {
+            a.position: a
+            for a in self.session.exec(select(Attribution).where(owner_column == row.id)).all()
+        }
+        for position, link in enumerate(links):
+            values = link.model_dump(exclude={"source"})
+            values.update(
+                {owner: row.id, "position": position, "source_id": self._id(Source, link.source)}
+            )
+            self._save(
+                Entity.attribution,
+                Attribution,
+                f"{row.slug}#{position}",
+                existing.get(position),
+                values,
+                source_file,
+            )
+        for position in sorted(p for p in existing if p >= len(links)):
+            self._drop_link(existing[position], f"{row.slug}#{position}")
+
+    def _drop_link(self, link: Attribution, key: str) -> None:
+        before = revisions.snapshot(link)
+        link.version += 1
+        revisions.record(
+            self.session,
+            entity=Entity.attribution,
+            row=link,
+            action=Action.delete,
+            actor=self.actor,
+            reason=self.reason or UPDATE_REASON,
+            before=before,
+        )
+        self._touch(Entity.attribution, link)
+        self.session.exec(delete(Attribution).where(col(Attribution.id) == link.id))
+        self.changes.append(Change(Entity.attribution.value, key, "delete"))
+
+
+def _bounds(text: str | None) -> tuple[Any, Any]:
+    return (None, None) if text is None else edtf.bounds(text)
