@@ -3,7 +3,7 @@
 ``FigurePublic`` (app/schemas/figure.py) is the documented shape; building and serialising
 it through pydantic for a page of 50 figures with their chains cost more than the page's
 SQL. Here the same record is built as a dictionary in the same key order and written by
-orjson: the bytes are identical to pydantic's (tests/test_figure_json.py compares them for
+orjson: the bytes are identical to pydantic's (tests/services/test_figure_json.py compares them for
 every seeded figure), at a fraction of the time.
 
 A ``FigureRecord`` also answers ``model_dump()`` and ``model_dump_json()``, so the CSV and

@@ -170,7 +170,7 @@ def _page_snippets(connection: Any, fts_query: str, ids: list[int]) -> dict[int,
     ``snippet()`` over the whole index re-runs the match for every one of its rows (a
     common word: ~21,000 of a million, ~30 ms) before keeping the page's. A temporary FTS5
     table with the same tokenizer holds just the page's texts, so the match, and the
-    snippets, are the same (tests/test_fulltext_top.py compares them) for ~1 ms. It lives in the
+    snippets, are the same (tests/services/test_fulltext_top.py compares them) for ~1 ms. It lives in the
     connection's temp schema: nothing is written to the database. The texts go in without
     the markers' characters, and the snippets come out as ``snippet_html`` makes them."""
     connection.execute(text(_SNIPPET_TABLE))

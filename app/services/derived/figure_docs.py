@@ -6,7 +6,7 @@ the figures a change shows in (``affected``): a figure's own; an event's figures
 names the event, its ETag folds in the event's version); a source's figures and those of the
 sources under it (the chain names a source and its parent). A read of a figure with no stored
 text renders it on the fly (``stored``), so an empty table is slow, never wrong; a stale text
-would be wrong, and tests/test_figure_docs.py checks, after every kind of write, that each
+would be wrong, and tests/services/test_figure_docs.py checks, after every kind of write, that each
 stored text equals a fresh rendering.
 """
 

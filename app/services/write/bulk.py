@@ -4,7 +4,7 @@ The per-record path (``revisions.save``) builds an ORM object, flushes it and wr
 revision one at a time: right for an editor's correction, two orders of magnitude too slow
 for an import of a million figures. Here the rows go in as one multi-row INSERT ... RETURNING
 per page, read back by their unique keys, and their revisions in another, with exactly what the per-record path would have
-written: the same columns, defaults, snapshot and changed fields (tests/test_bulk.py holds the
+written: the same columns, defaults, snapshot and changed fields (tests/services/test_bulk.py holds the
 two side by side).
 """
 

@@ -3,7 +3,7 @@ against a live uvicorn on the test database (SQLite or PostgreSQL), positive and
 data, NUL bytes on, a fixed seed, with an editor key for the writes: the operations only an
 admin may call (retracting a source) answer their documented 403 problem+json. It must find
 nothing: no 5xx, every status, header and body as documented, every invalid request refused.
-tests/test_contract_inprocess.py runs the same checks in-process.
+tests/contract/test_contract_inprocess.py runs the same checks in-process.
 
 Left out: `positive_data_acceptance`, because a request can fit the schema and still name a
 source that does not exist, carry a stale ETag or a cursor the API never handed out; those
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from app.db import unit_of_work
 from app.services.write import keys
+from tests.contract.test_contract_inprocess import MISSING_HEADER_STATUSES
 from tests.serving import free_port, serving
-from tests.test_contract_inprocess import MISSING_HEADER_STATUSES
 
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
 

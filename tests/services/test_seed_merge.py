@@ -19,7 +19,7 @@ from app.services.derived import figure_docs
 from app.services.write import ingest, keys
 from app.services.write.ingest import forms
 from tests.conftest import SEED_DIR
-from tests.test_seeding import MINIMAL, counts, write_seed
+from tests.services.test_seeding import MINIMAL, counts, write_seed
 
 runner = CliRunner()
 DOC_TEXT = "They said at least 50,000 fled."

@@ -1,8 +1,8 @@
 """Contract fuzzing in-process: schemathesis calls the ASGI app directly, on the test database
-(SQLite or PostgreSQL), with the same checks as tests/test_contract.py (every one but
+(SQLite or PostgreSQL), with the same checks as tests/contract/test_contract.py (every one but
 `positive_data_acceptance`, for the reason given there): the examples, coverage and fuzzing
 phases for every operation. The stateful phase (following the schema's links) runs against the
-live server in tests/test_contract.py: in-process, its steps change the database that
+live server in tests/contract/test_contract.py: in-process, its steps change the database that
 hypothesis replays a run against, and it reported FlakyStrategyDefinition instead of a result
 when run after the rest of the suite. Positive and negative data, NUL bytes on, a fixed seed, an editor key for the writes, so that
 retracting a source answers its documented 403.
