@@ -9,6 +9,7 @@ from fastapi import Header, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
 
 from app.errors import InvalidParameterError
+from app.models.vocab import VISIBLE, Status
 from app.schemas.common import IsoTimestamp
 from app.services.common.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 
@@ -199,14 +200,11 @@ def country_param(what: str) -> Any:
     )
 
 
-_VISIBLE = ["published", "corrected"]
-
-
 def statuses(status: list[Any], include_retracted: bool) -> list[str]:
     """The statuses a list shows: those asked for, else the visible ones (plus retracted)."""
     if status:
         return [s.value if hasattr(s, "value") else str(s) for s in status]
-    return [*_VISIBLE, "retracted"] if include_retracted else list(_VISIBLE)
+    return [*VISIBLE, Status.retracted.value] if include_retracted else list(VISIBLE)
 
 
 def repeatable(description: str, example: str) -> Any:

@@ -8,11 +8,10 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import created_at_field, updated_at_field, version_field
 from app.models.types import ExactDecimal
-from app.models.vocab import Qualifier, Status, in_check
+from app.models.vocab import VISIBLE, Qualifier, Status, in_check
 
-# What lists show by default; the rest is "hidden". The partial index's condition, written
-# out with literals: a planner uses a partial index only for a query with the same condition.
-VISIBLE = (Status.published.value, Status.corrected.value)
+# The partial index's condition for what lists hide, written out with literals: a planner
+# uses a partial index only for a query with the same condition.
 HIDDEN = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in VISIBLE))
 
 

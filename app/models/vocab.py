@@ -45,6 +45,10 @@ class Status(StrEnum):
     retracted = "retracted"
 
 
+# What lists show unless asked for more: everything but retracted records.
+VISIBLE = (Status.published.value, Status.corrected.value)
+
+
 class Role(StrEnum):
     claimant = "claimant"
     relay = "relay"

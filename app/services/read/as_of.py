@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 from app import edtf
 from app.errors import InvalidParameterError
 from app.models import Event, Figure, Measure, Source
+from app.models.vocab import VISIBLE
 from app.services.common import lookups
 from app.services.common.pagination import clamp_limit, decode_cursor, encode_cursor, parse_sort
 from app.services.common.views import Link
 from app.services.read import history
-from app.services.read.events import VISIBLE, EventQuery, EventView, get_event_as_of
+from app.services.read.events import EventQuery, EventView, get_event_as_of
 from app.services.read.figures import (
     FigureQuery,
     FigureView,

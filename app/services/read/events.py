@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure
+from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
     SortKey,
@@ -41,7 +42,6 @@ SORTS: dict[str, tuple[Any, bool]] = {
     "date": (func.coalesce(Event.date_earliest, Event.date_latest), True),
     "updated_at": (Event.updated_at, False),
 }
-VISIBLE = ("published", "corrected")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
-from app.models.figure import VISIBLE
+from app.models.vocab import VISIBLE
 from app.services.common import fulltext, lookups
 from app.services.common.pagination import (
     SortKey,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.errors import NotFoundError
 from app.models import Attribution, Figure, Measure, Source
 from app.models.figure import HIDDEN
+from app.models.vocab import VISIBLE
 from app.services.common.pagination import (
     DEFAULT_LIMIT,
     SortKey,
@@ -17,7 +18,7 @@ from app.services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from app.services.read.figures import VISIBLE, FigureView, views_by_id
+from app.services.read.figures import FigureView, views_by_id
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Source
+from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
     after,
@@ -30,7 +31,6 @@ SORTS: dict[str, tuple[Any, bool]] = {
     "kind": (Source.kind, False),
     "updated_at": (Source.updated_at, False),
 }
-VISIBLE = ("published", "corrected")
 Parent = aliased(Source)
 
 
