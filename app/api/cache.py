@@ -26,6 +26,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Revision
+from app.services.common import etags
 
 MAX_ENTRY_BYTES = 1024 * 1024
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -188,19 +189,16 @@ class ResponseCache:
 
     @staticmethod
     async def _replay(entry: _Entry, request_headers: Headers, send: Send) -> None:
-        if entry.etag is not None:
-            candidates = {
-                tag.strip().removeprefix("W/")
-                for tag in request_headers.get("if-none-match", "").split(",")
-            }
-            if entry.etag.removeprefix("W/") in candidates or "*" in candidates:
-                headers = MutableHeaders(raw=list(entry.headers))
-                for name in ("content-length", "content-type"):
-                    if name in headers:
-                        del headers[name]
-                await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
-                await send({"type": "http.response.body", "body": b""})
-                return
+        if entry.etag is not None and etags.none_match(
+            request_headers.get("if-none-match", ""), entry.etag
+        ):
+            headers = MutableHeaders(raw=list(entry.headers))
+            for name in ("content-length", "content-type"):
+                if name in headers:
+                    del headers[name]
+            await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": b""})
+            return
         await send(
             {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
         )

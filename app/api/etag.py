@@ -9,14 +9,11 @@ import hashlib
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.services.common import etags
+
 # Readers may keep a copy but must check it is still current: corrections show at once,
 # and the check costs a 304 with no body.
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
 class ETagMiddleware:
@@ -43,7 +40,7 @@ class ETagMiddleware:
                 headers = Headers(raw=message["headers"])
                 if message["status"] == 200 and "etag" in headers:
                     # The route tagged the record itself (a version-based tag).
-                    if _matches(request_headers.get("if-none-match", ""), headers["etag"]):
+                    if etags.none_match(request_headers.get("if-none-match", ""), headers["etag"]):
                         await self._not_modified(message, send)
                         passthrough = None  # drop the body that follows
                         return
@@ -84,7 +81,7 @@ class ETagMiddleware:
         headers = MutableHeaders(raw=list(start["headers"]))
         headers["ETag"] = etag
         headers.setdefault("Cache-Control", CACHE_CONTROL)
-        if _matches(request_headers.get("if-none-match", ""), etag):
+        if etags.none_match(request_headers.get("if-none-match", ""), etag):
             await ETagMiddleware._not_modified({**start, "headers": headers.raw}, send)
             return
         await send({**start, "headers": headers.raw})

@@ -23,6 +23,7 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedFile
 from app.schemas.source import SourceWrite
+from app.services.common import etags
 from app.services.derived import figure_docs, search_index
 from app.services.write import documents, ingest, revisions
 
@@ -160,7 +161,7 @@ def check_version(if_match: str | None, current: str) -> None:
             "If-Match: send the record's current ETag so that no one else's change is overwritten",
             current_etag=current,
         )
-    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    tags = etags.listed(if_match)
     # An ETag copied without its quotes (from a JSON body or a log) names the same version.
     candidates = {tag if tag == "*" or _quoted(tag) else f'"{tag}"' for tag in tags}
     if "*" in candidates:
