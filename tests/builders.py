@@ -77,3 +77,58 @@ def load(engine, folder: Path, data: dict) -> None:
     (folder / "doc.txt").write_text(DOCUMENT_TEXT, encoding="utf-8")
     (folder / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     ingest.run(engine, [folder])
+
+
+NEW_FIGURE = {
+    "slug": "new-figure",
+    "event": "flight",
+    "measure": "deserters",
+    "value": 120,
+    "qualifier": "approximately",
+    "stated_as": "about 120",
+    "unit": "persons",
+    "attributions": [
+        {"source": "observers", "role": "claimant"},
+        {"source": "doc", "role": "publisher", "quote": "Observers counted more."},
+    ],
+}
+
+
+MINIMAL = {
+    "document": "doc",
+    "measures": [{"slug": "deserters", "label": "Deserters", "unit": "persons"}],
+    "sources": [
+        {"slug": "doc", "name": "A document", "kind": "document", "text_file": "doc.txt"},
+        {
+            "slug": "ministry",
+            "name": "A ministry",
+            "kind": "government_body",
+            "party_to_conflict": "RU",
+        },
+    ],
+    "events": [{"slug": "flight", "title": "Flight", "type": "desertion", "date": "2024"}],
+    "figures": [
+        {
+            "slug": "fled",
+            "event": "flight",
+            "measure": "deserters",
+            "value": 50000,
+            "lower_bound": 50000,
+            "qualifier": "at_least",
+            "stated_as": "at least 50,000",
+            "unit": "persons",
+            "attributions": [
+                {"source": "ministry", "role": "claimant"},
+                {"source": "doc", "role": "publisher", "quote": "at least 50,000 fled"},
+            ],
+        }
+    ],
+}
+
+
+def write_seed(folder: Path, data: dict, text: str = "They said at least 50,000 fled.") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "doc.txt").write_text(text, encoding="utf-8")
+    path = folder / "doc.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -1,7 +1,6 @@
 """The catalogue of bad input: each gets a clear problem+json 4xx naming what is wrong, never a
 500, and leaves the database exactly as it was (a dump before and after)."""
 
-import base64
 import json
 
 import pytest
@@ -10,7 +9,8 @@ from app.api.guard import MAX_DEPTH
 from app.db import unit_of_work
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import NEW_FIGURE, dump
+from tests.builders import NEW_FIGURE
+from tests.helpers import cursor, dump
 
 # The whole catalogue, a database dump per case: `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -255,12 +255,6 @@ def test_a_wrong_method_is_405_naming_every_allowed_one(api, path, allowed):
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.headers["content-type"] == "application/problem+json"
-
-
-def cursor(sort: str, values: list) -> str:
-    """A forged cursor: the shape the lists hand out, with values they never would."""
-    raw = json.dumps({"s": sort, "v": values}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 NOT_A_CURSOR = "cursor: not a cursor this list handed out; use the `next` link of the previous page"

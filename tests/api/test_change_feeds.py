@@ -11,7 +11,7 @@ from app.db import unit_of_work
 from app.models import Revision
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import NEW_FIGURE
+from tests.builders import NEW_FIGURE
 
 A = "{http://www.w3.org/2005/Atom}"
 ROOT = "http://testserver"

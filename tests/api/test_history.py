@@ -10,7 +10,8 @@ from app.db import unit_of_work
 from app.models import Revision
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import NEW_FIGURE, dump
+from tests.builders import NEW_FIGURE
+from tests.helpers import dump
 
 
 @pytest.fixture

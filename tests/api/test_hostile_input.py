@@ -9,8 +9,7 @@ import pytest
 from app.db import unit_of_work
 from app.services.write import keys
 from tests import builders
-from tests.api.test_bad_input import cursor
-from tests.api.test_writes import dump
+from tests.helpers import cursor, dump
 
 # A matrix of hostile values on every parameter: `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
-from tests.api.test_writes import NEW_FIGURE, dump
+from tests.builders import NEW_FIGURE
+from tests.helpers import dump
 
 WAIT = 10  # seconds; a test that waits this long has failed
 

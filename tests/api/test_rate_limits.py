@@ -8,7 +8,8 @@ from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import NEW_FIGURE, dump
+from tests.builders import NEW_FIGURE
+from tests.helpers import dump
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from app.api.jsonbody import MAX_NUMBER_DIGITS, ParsedBodyRoute
 from app.db import unit_of_work
 from app.services.write import keys
 from tests import builders
-from tests.api.test_scope_matrix import _contexts
-from tests.api.test_writes import NEW_FIGURE, dump
+from tests.builders import NEW_FIGURE
+from tests.helpers import dump, route_contexts
 
 JSON = {"Content-Type": "application/json"}
 
@@ -290,7 +290,7 @@ def test_a_reason_header_is_bounded_in_characters_not_bytes(api, editor):
 
 def test_every_route_that_takes_a_body_reads_the_one_the_guard_parsed(client):
     taking_a_body = {}
-    for route in _contexts(client.app):
+    for route in route_contexts(client.app):
         original = getattr(route, "original_route", route)
         if isinstance(original, APIRoute) and original.body_field is not None:
             for method in route.methods:

@@ -9,7 +9,6 @@ that no route is left out.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import fastapi.routing
 import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -21,7 +20,7 @@ from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
 from app.settings import Settings
-from tests.api.test_writes import dump
+from tests.helpers import dump, route_contexts
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 SCOPES = {auth.editor: "editor", auth.admin: "admin"}
@@ -56,16 +55,9 @@ def _scope(dependant: Dependant) -> str | None:
     return "admin" if "admin" in found else "editor" if found else None
 
 
-def _contexts(app: FastAPI) -> list:
-    """Every route with its full path and dependencies. Newer FastAPI keeps an included router
-    whole in ``app.routes`` and resolves its routes through ``iter_route_contexts``."""
-    contexts = getattr(fastapi.routing, "iter_route_contexts", None)
-    return list(contexts(app.routes)) if contexts else list(app.routes)
-
-
 def write_routes(app: FastAPI) -> list[WriteRoute]:
     found = []
-    for route in _contexts(app):
+    for route in route_contexts(app):
         writes = sorted(set(getattr(route, "methods", None) or ()) - READS)
         if not writes:
             continue

@@ -8,9 +8,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.db import unit_of_work
-from app.models import Revision, metadata
+from app.models import Revision
 from app.services.write import keys
 from tests import builders
+from tests.builders import NEW_FIGURE
+from tests.helpers import dump
 
 
 @pytest.fixture
@@ -24,40 +26,6 @@ def editor(engine):
     with unit_of_work(engine) as session:
         made = keys.create(session, "Desk editor", "editor")
     return {"Authorization": f"Bearer {made.secret}"}
-
-
-def dump(engine) -> list:
-    """Every row of every table, in a stable order: equal dumps mean an unchanged database."""
-    with engine.connect() as conn:
-        return [
-            (
-                table.name,
-                [
-                    tuple(map(str, row))
-                    for row in conn.execute(
-                        text(
-                            f"SELECT * FROM {table.name} ORDER BY {table.primary_key.columns.keys()[0]}"
-                        )
-                    )
-                ],
-            )
-            for table in metadata.sorted_tables
-        ]
-
-
-NEW_FIGURE = {
-    "slug": "new-figure",
-    "event": "flight",
-    "measure": "deserters",
-    "value": 120,
-    "qualifier": "approximately",
-    "stated_as": "about 120",
-    "unit": "persons",
-    "attributions": [
-        {"source": "observers", "role": "claimant"},
-        {"source": "doc", "role": "publisher", "quote": "Observers counted more."},
-    ],
-}
 
 
 class TestKeys:

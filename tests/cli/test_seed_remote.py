@@ -11,7 +11,7 @@ from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import dump
+from tests.helpers import dump
 from tests.serving import free_port
 
 runner = CliRunner()

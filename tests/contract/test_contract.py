@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.db import unit_of_work
 from app.services.write import keys
-from tests.contract.test_contract_inprocess import MISSING_HEADER_STATUSES
+from tests.helpers import MISSING_HEADER_STATUSES
 from tests.serving import free_port, serving
 
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent))

@@ -13,7 +13,7 @@ from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
 from app.settings import Settings
-from tests.api.test_writes import dump
+from tests.helpers import dump
 
 WRITES = ("post", "put", "patch", "delete")
 DISK_FULL = "The database has no room left for the change (disk full); nothing was written."

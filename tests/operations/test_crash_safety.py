@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine, make_url
 from app.db import unit_of_work
 from app.services.write import keys
 from tests import builders
-from tests.api.test_writes import dump
+from tests.helpers import dump
 from tests.serving import ROOT, free_port
 
 BIN = Path(sys.executable).parent

@@ -14,7 +14,7 @@ from app.db import unit_of_work
 from app.main import create_app
 from app.services.write import keys
 from app.settings import Settings
-from tests.api.test_writes import dump
+from tests.helpers import dump
 
 SOURCE = {"slug": "agency", "name": "The agency", "kind": "news_service", "reason": "test"}
 

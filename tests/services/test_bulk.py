@@ -14,8 +14,8 @@ from app.models import Attribution, Event, Figure, Revision, SearchEntry, Source
 from app.models.vocab import Entity
 from app.services.derived import search_index
 from app.services.write import ingest, revisions
+from tests.builders import MINIMAL, write_seed
 from tests.conftest import SEED_DIR
-from tests.services.test_seeding import MINIMAL, write_seed
 
 _STAMPS = {"id", "slug", "created_at", "updated_at", "event_id", "figure_id"}
 

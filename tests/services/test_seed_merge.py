@@ -18,8 +18,9 @@ from app.models import Event, Figure, Revision, SeedRecord, Source
 from app.services.derived import figure_docs
 from app.services.write import ingest, keys
 from app.services.write.ingest import forms
+from tests.builders import MINIMAL, write_seed
 from tests.conftest import SEED_DIR
-from tests.services.test_seeding import MINIMAL, counts, write_seed
+from tests.helpers import counts
 
 runner = CliRunner()
 DOC_TEXT = "They said at least 50,000 fled."

@@ -1,62 +1,16 @@
 """`sourced seed`: all or nothing, idempotent, and every change is a revision."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from app.models import Attribution, Event, Figure, Measure, Revision, Source
+from app.models import Figure, Revision, Source
 from app.services.write import ingest
+from tests.builders import MINIMAL, write_seed
 from tests.conftest import SEED_DIR
-
-MINIMAL = {
-    "document": "doc",
-    "measures": [{"slug": "deserters", "label": "Deserters", "unit": "persons"}],
-    "sources": [
-        {"slug": "doc", "name": "A document", "kind": "document", "text_file": "doc.txt"},
-        {
-            "slug": "ministry",
-            "name": "A ministry",
-            "kind": "government_body",
-            "party_to_conflict": "RU",
-        },
-    ],
-    "events": [{"slug": "flight", "title": "Flight", "type": "desertion", "date": "2024"}],
-    "figures": [
-        {
-            "slug": "fled",
-            "event": "flight",
-            "measure": "deserters",
-            "value": 50000,
-            "lower_bound": 50000,
-            "qualifier": "at_least",
-            "stated_as": "at least 50,000",
-            "unit": "persons",
-            "attributions": [
-                {"source": "ministry", "role": "claimant"},
-                {"source": "doc", "role": "publisher", "quote": "at least 50,000 fled"},
-            ],
-        }
-    ],
-}
-
-
-def write_seed(folder: Path, data: dict, text: str = "They said at least 50,000 fled.") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "doc.txt").write_text(text, encoding="utf-8")
-    path = folder / "doc.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def counts(engine) -> dict[str, int]:
-    with Session(engine) as session:
-        return {
-            model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
-            for model in (Measure, Source, Event, Figure, Attribution, Revision)
-        }
+from tests.helpers import counts
 
 
 class TestSeedingAFile:
