@@ -9,9 +9,9 @@ from app.api import problems
 from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Cursor, Limit, Since, forbid_unknown_query_params
-from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.revision import RevisionPublic
+from app.services.common import pagination
 from app.services.present import atom
 from app.services.read import history
 
@@ -55,14 +55,7 @@ def _atom_response(path: str, feed_id: str, title: str, record: str) -> dict[str
 
 
 def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    # A revision id is an INTEGER: a larger one is 'integer out of range' on PostgreSQL.
-    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**31:
-        raise InvalidParameterError(
-            "cursor: not a cursor this feed handed out; use the `next` link"
-        )
-    return int(cursor)
+    return pagination.revision_cursor(cursor, "feed")
 
 
 @router.get("/changes", summary="Every change, in order", response_model=Page[RevisionPublic])

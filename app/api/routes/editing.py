@@ -19,12 +19,13 @@ from app.api.jsonbody import ParsedBodyRoute
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Count, Cursor, IdempotencyKey, Limit, forbid_unknown_query_params
 from app.api.reason import RecordReason as ReasonHeader
-from app.errors import InvalidParameterError, PreconditionFailedError
+from app.errors import PreconditionFailedError
 from app.schemas.common import Page
 from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
 from app.schemas.revision import RevisionPublic
 from app.schemas.source import SourcePublic
+from app.services.common import pagination
 from app.services.common.pagination import DEFAULT_LIMIT
 from app.services.read import events, figures, history, sources
 from app.services.write import editing, idempotency
@@ -152,15 +153,7 @@ def document(schema: dict[str, Any]) -> None:
 
 
 def _revision_id(cursor: str | None) -> int | None:
-    """A history cursor: the id of the last revision of the previous page."""
-    if cursor is None:
-        return None
-    # A revision id is an INTEGER: a larger one is 'integer out of range' on PostgreSQL.
-    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**31:
-        raise InvalidParameterError(
-            "cursor: not a cursor this history handed out; use the `next` link"
-        )
-    return int(cursor)
+    return pagination.revision_cursor(cursor, "history")
 
 
 def respond(

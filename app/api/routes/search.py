@@ -1,8 +1,6 @@
 """Full-text search over the whole dataset."""
 
-import base64
 import binascii
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -16,6 +14,7 @@ from app.api.responses import json_response
 from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.search import SearchHit
+from app.services.common import pagination
 from app.services.read import search
 from app.services.read.search import PLURAL
 
@@ -31,7 +30,7 @@ def _offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
     try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        payload = pagination.unpack(cursor)
         offset = payload["o"]
         if isinstance(offset, int) and not isinstance(offset, bool) and 0 <= offset <= 1_000_000:
             return offset
@@ -43,7 +42,7 @@ def _offset(cursor: str | None) -> int:
 def _cursor(offset: int | None) -> str | None:
     if offset is None:
         return None
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+    return pagination.pack({"o": offset})
 
 
 @router.get("/search", summary="Search figures, events and sources", response_model=Page[SearchHit])

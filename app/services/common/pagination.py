@@ -160,10 +160,32 @@ def _decode_value(item: Any) -> Any:
     raise ValueError("unknown tag")
 
 
-def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
-    payload = {"s": signature(keys), "v": [_encode_value(v) for v in values]}
+def pack(payload: dict[str, Any]) -> str:
+    """A cursor's text: its JSON payload in URL-safe base64 without padding."""
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def unpack(cursor: str) -> Any:
+    """A cursor's payload (raises ``binascii.Error``, ``ValueError`` or ``UnicodeError`` when
+    it is not one this API made)."""
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def revision_cursor(cursor: str | None, what: str) -> int | None:
+    """The history and change-feed cursor: the id of the last revision of the previous page."""
+    if cursor is None:
+        return None
+    # A revision id is an INTEGER: a larger one is 'integer out of range' on PostgreSQL.
+    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**31:
+        raise InvalidParameterError(
+            f"cursor: not a cursor this {what} handed out; use the `next` link"
+        )
+    return int(cursor)
+
+
+def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
+    return pack({"s": signature(keys), "v": [_encode_value(v) for v in values]})
 
 
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
@@ -173,8 +195,7 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise invalid
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
+        payload = unpack(cursor)
         if not isinstance(payload, dict) or not isinstance(payload.get("v"), list):
             raise invalid
         values = [_decode_value(item) for item in payload["v"]]
