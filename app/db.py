@@ -163,8 +163,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # A write takes the lock when it starts, not when it first writes: otherwise two
         # writers that both read first end in a snapshot conflict SQLite cannot wait out.
-        # Straight on the driver (through exec_driver_sql it cost a detail read 30 us, more
-        # than its query), its errors wrapped as SQLAlchemy's, as exec_driver_sql did: a
+        # Straight on the driver (through exec_driver_sql it cost a detail read more than its
+        # query), its errors wrapped as SQLAlchemy's, as exec_driver_sql did: a
         # write that waited out the busy timeout is still an OperationalError (a 503).
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
@@ -190,7 +190,7 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
     and no BEGIN, for the hottest reads (a figure's detail). One statement sees one
     snapshot on both engines; anything that needs two statements to agree uses
     ``unit_of_work``. The pool rolls back whatever the driver opened when it takes the
-    connection back. Measured in-process on a figure's detail: 197 -> 10 us."""
+    connection back (bench/README.md has the in-process measurement)."""
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         # The pool hands back the driver's own error when it cannot connect (the server is

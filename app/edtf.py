@@ -22,7 +22,7 @@ class EDTFError(ValueError):
 
 
 # Plain calendar dates are by far the most common; the library's full grammar is slow
-# (pyparsing, ~10 ms a parse), so they are handled here and everything else is handed over.
+# (pyparsing), so they are handled here and everything else is handed over.
 _PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 

@@ -1,8 +1,8 @@
 """The HTTP server's protocol: uvicorn's h11 with a bounded request head, refused with a 431.
 
 uvicorn picks httptools when it is installed, and httptools buffers a request head of any
-size: a 50 MB header was read whole, stalling the worker's event loop, and a few of them held
-hundreds of megabytes. Here the head is bounded by ``SOURCED_MAX_HEADER_BYTES`` (uvicorn's
+size: a header of tens of megabytes was read whole, stalling the worker's event loop, and a
+few of them held hundreds of megabytes. Here the head is bounded by ``SOURCED_MAX_HEADER_BYTES`` (uvicorn's
 `--h11-max-incomplete-event-size`) twice over: h11 stops buffering an unfinished head past it,
 and a head that arrived whole in one read (up to 256 KiB) is measured once parsed. The bound
 in bytes also bounds the number of header lines (each takes at least five bytes), so no

@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     read_threads: int = Field(default=2, ge=1, le=64)
     """Threads per worker that run the hot read routes' database work (lists, details,
     search). The work is mostly Python, so more threads than cores only contend for the GIL:
-    on a million figures, 8 clients, one worker, the figures list served 235 req/s from one
-    thread and 131 from eight (bench/README.md). Two keep one slow query from holding up
+    the figures list served fewer requests from eight threads than from one
+    (bench/README.md). Two keep one slow query from holding up
     every other read."""
 
     statement_timeout_ms: int = 15000

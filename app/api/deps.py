@@ -42,7 +42,7 @@ async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
     A sync route with a ``SessionDep`` crosses between the event loop and the thread pool
     several times per request (the dependency's enter and exit, the route itself), and each
     crossing is a wake-up and a handover of the GIL. The hot read routes are ``async`` and
-    cross once: measured on a figure's detail, 8 clients, one worker, 490 -> 760 req/s.
+    cross once (bench/README.md has the figure-detail measurement).
     They cross into their own small pool (``read_threads``), not the 40 threads of the
     default one: the work is mostly Python, and 8 threads contending for the GIL served the
     figures list at 131 req/s where one served 235. The database work stays off the event

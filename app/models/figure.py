@@ -43,7 +43,7 @@ class Figure(SQLModel, table=True):
         Index("ix_figure_period_range", "period_earliest", "period_latest"),
         # Only the figures lists leave out (retracted, superseded, ...): a handful, so the
         # vocabulary's visible counts are every figure (the covering index above) minus
-        # these, instead of reading the status of every figure (1.5 s over a million).
+        # these, instead of reading the status of every figure.
         Index(
             "ix_figure_hidden_measure_id",
             "measure_id",

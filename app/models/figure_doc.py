@@ -2,8 +2,7 @@
 changes, so that reads send stored text instead of rebuilding it per request.
 
 A figure's JSON embeds its event, measure, chain, sources and citation: building it is most of
-a list page's time (a page of 50 over a million figures: a few SQL lookups, then ~50 µs of
-Python per figure). The stored texts are derived data, like the search index: the records and
+a list page's time (a few SQL lookups, then Python work per figure). The stored texts are derived data, like the search index: the records and
 their revisions stay the truth, ``sourced docs rebuild`` rewrites every text from them, and a
 figure without a stored text is rendered on the fly (app/services/derived/figure_docs.py).
 

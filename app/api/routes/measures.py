@@ -31,7 +31,7 @@ async def list_measures(request: Request) -> Page[MeasurePublic]:
     root = base_url(request)
 
     # In the read threads: the counts read an index entry per figure, and in the default
-    # pool eight of them at once each filled another connection's page cache (RSS +33 MB).
+    # pool eight of them at once each filled another connection's page cache (RSS grew).
     def answer(session: Session) -> Page[MeasurePublic]:
         views = measures.list_measures(session)
         return Page[MeasurePublic](items=[MeasurePublic.of(v, root) for v in views], next=None)

@@ -109,8 +109,8 @@ def refresh_statistics(connection: Connection) -> list[str]:
     analysis (autovacuum's own rule; returns their names).
 
     Autovacuum does this when it runs, but it may be off or behind a long import, and plans
-    made on the statistics of an empty table stop using the right indexes: an import of a
-    million figures ran at ~400 figures/s with none, ~800/s after one ANALYZE. Checking costs
+    made on the statistics of an empty table stop using the right indexes (an import of a million
+    figures ran at half the rate without one ANALYZE: bench/README.md). Checking costs
     one read of the statistics view; SQLite plans without them."""
     if connection.dialect.name != "postgresql":
         return []

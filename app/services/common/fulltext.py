@@ -124,7 +124,7 @@ def _sqlite_top(session: Session, fts_query: str, limit: int, offset: int) -> li
     Ranking and joining every match before the LIMIT (the filtered query above) costs a join
     and a snippet per match; a common word has tens of thousands. Here FTS5 orders the
     matches by rank itself, and the join and the snippets are made for the page alone
-    (a million figures, "deserted": 140 -> 51 ms). The order is the same: rank, then id."""
+    (bench/README.md has the measurement). The order is the same: rank, then id."""
     connection = session.connection()
     top = connection.execute(
         text(
@@ -168,9 +168,9 @@ def _page_snippets(connection: Any, fts_query: str, ids: list[int]) -> dict[int,
     """Snippets of one page of entries, from a connection-private index of that page alone.
 
     ``snippet()`` over the whole index re-runs the match for every one of its rows (a
-    common word: ~21,000 of a million, ~30 ms) before keeping the page's. A temporary FTS5
+    common word matches tens of thousands of a million) before keeping the page's. A temporary FTS5
     table with the same tokenizer holds just the page's texts, so the match, and the
-    snippets, are the same (tests/services/test_fulltext_top.py compares them) for ~1 ms. It lives in the
+    snippets, are the same (tests/services/test_fulltext_top.py compares them) for a fraction of the cost. It lives in the
     connection's temp schema: nothing is written to the database. The texts go in without
     the markers' characters, and the snippets come out as ``snippet_html`` makes them."""
     connection.execute(text(_SNIPPET_TABLE))
@@ -214,7 +214,7 @@ def matching(session: Session, q: str, entity: str) -> Any:
         sql = text(
             # CROSS JOIN keeps the full-text match as the outer loop: left to itself SQLite
             # walks every entry of the kind by its index and runs the match once per entry
-            # (a million figures: 55 s instead of 0.1 s).
+            # (at a million figures, hundreds of times slower: bench/README.md).
             "SELECT e.entity_id FROM search_fts CROSS JOIN search_entry AS e"
             " ON e.id = search_fts.rowid"
             " WHERE search_fts MATCH :fulltext_q AND e.entity = :fulltext_entity"

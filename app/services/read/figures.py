@@ -348,7 +348,7 @@ def sort_value(figure: Any, key: SortKey) -> Any:
 @cache
 def _by_slug():  # type: ignore[no-untyped-def]
     """One statement for every detail read, built once: building ``_base()`` and its cache
-    key cost more than the lookup itself (a detail's SQL: 0.49 -> 0.22 ms)."""
+    key cost more than the lookup itself."""
     return _base().where(Figure.slug == bindparam("slug"))
 
 

@@ -37,7 +37,7 @@ class ClaimantGroup:
 def list_measures(session: Session) -> list[MeasureView]:
     """Every measure with its count of visible figures: all its figures, counted from the
     index on (measure_id, id), less its hidden ones, counted from the partial index on them
-    (app/models/figure.py). Over a million figures: 1.5 s -> 48 ms."""
+    (app/models/figure.py), not the status of every figure (bench/README.md)."""
     every = dict(
         session.exec(select(Figure.measure_id, func.count()).group_by(Figure.measure_id)).all()
     )
@@ -51,8 +51,8 @@ def list_measures(session: Session) -> list[MeasureView]:
 
 
 # Figures shown per claimant by default, and at most: a measure of a large dataset has tens
-# of thousands of figures (50,000 for the biggest of the benchmark's million), and the whole
-# comparison in one answer took 9.7 s, 83 MB and 460 MB of server memory.
+# of thousands of figures, and the whole comparison in one answer took seconds and hundreds
+# of megabytes of server memory (bench/README.md).
 PER_CLAIMANT = 10
 MAX_PER_CLAIMANT = 100
 CLAIMANT_KEYS = [SortKey("claimant", col(Source.slug), nullable=True)]
