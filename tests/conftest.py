@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import migrate
-from app.db import build_engine
+from app.db import build_engine, unit_of_work
 from app.main import create_app
 from app.models import metadata
 from app.services.derived import figure_docs
-from app.services.write import ingest
+from app.services.write import ingest, keys
 from app.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,3 +172,19 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def seeded_client(seeded: Engine, client: TestClient) -> TestClient:
     return client
+
+
+@pytest.fixture
+def editor(engine: Engine) -> dict[str, str]:
+    """The Authorization header of an editor's key, on the emptied database."""
+    with unit_of_work(engine) as session:
+        made = keys.create(session, "Desk editor", "editor")
+    return {"Authorization": f"Bearer {made.secret}"}
+
+
+@pytest.fixture
+def seeded_editor(seeded: Engine) -> dict[str, str]:
+    """The same editor's key, made after the shipped dataset is seeded."""
+    with unit_of_work(seeded) as session:
+        made = keys.create(session, "Desk editor", "editor")
+    return {"Authorization": f"Bearer {made.secret}"}

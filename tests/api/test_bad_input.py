@@ -6,27 +6,11 @@ import json
 import pytest
 
 from app.api.guard import MAX_DEPTH
-from app.db import unit_of_work
-from app.services.write import keys
-from tests import builders
 from tests.builders import NEW_FIGURE
 from tests.helpers import cursor, dump
 
 # The whole catalogue, a database dump per case: `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", builders.dataset(2))
-    return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def figure(**changes) -> bytes:

@@ -4,9 +4,7 @@ very next read."""
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import unit_of_work
 from app.main import create_app
-from app.services.write import keys
 from tests import builders
 
 
@@ -26,12 +24,6 @@ def cache_of(app):
     return layer
 
 
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        return {"Authorization": f"Bearer {keys.create(session, 'Desk', 'editor').secret}"}
-
-
 def test_a_repeated_read_is_served_from_memory(cached):
     client, cache = cached
     first = client.get("/v1/figures/fig-0000")
@@ -46,13 +38,13 @@ def test_a_repeated_read_is_served_from_memory(cached):
     assert cache.hits == 2
 
 
-def test_a_write_is_visible_on_the_very_next_read(cached, editor):
+def test_a_write_is_visible_on_the_very_next_read(cached, desk_editor):
     client, _ = cached
     before = client.get("/v1/figures/fig-0000")
     patched = client.patch(
         "/v1/figures/fig-0000",
         json={"value": 4321},
-        headers={**editor, "If-Match": before.headers["etag"], "Sourced-Reason": "Recount"},
+        headers={**desk_editor, "If-Match": before.headers["etag"], "Sourced-Reason": "Recount"},
     )
     assert patched.status_code == 200
     after = client.get("/v1/figures/fig-0000")
@@ -71,13 +63,13 @@ def test_a_write_by_another_process_is_seen_through_the_revisions(client, engine
 
 
 @pytest.mark.slow
-def test_streams_errors_and_keyed_requests_are_not_cached(cached, editor):
+def test_streams_errors_and_keyed_requests_are_not_cached(cached, desk_editor):
     client, cache = cached
     client.get("/v1/figures?format=csv")
     client.get("/v1/figures?format=csv")
     client.get("/v1/figures/nope")
     client.get("/v1/figures/nope")
-    client.get("/v1/figures/fig-0000", headers=editor)
+    client.get("/v1/figures/fig-0000", headers=desk_editor)
     assert cache.entries == {}
 
 
@@ -166,12 +158,12 @@ def test_an_answer_larger_than_the_bound_is_served_and_not_kept(engine, settings
 )
 @pytest.mark.slow
 def test_a_refused_write_leaves_the_cached_answers_in_place(
-    cached, editor, engine, method, path, body, who, status
+    cached, desk_editor, engine, method, path, body, who, status
 ):
     client, cache = cached
     first = client.get("/v1/figures/fig-0000")
     version = cache.version.local_writes
-    headers = {**(editor if who else {}), "Sourced-Reason": "why"}
+    headers = {**(desk_editor if who else {}), "Sourced-Reason": "why"}
     if isinstance(body, bytes):
         headers["Content-Type"] = "application/json"
         refused = client.request(method, path, content=body, headers=headers)
@@ -184,13 +176,13 @@ def test_a_refused_write_leaves_the_cached_answers_in_place(
     assert again.content == first.content
 
 
-def test_a_write_that_changed_data_still_clears_the_cache(cached, editor):
+def test_a_write_that_changed_data_still_clears_the_cache(cached, desk_editor):
     client, cache = cached
     before = client.get("/v1/figures/fig-0000")
     patched = client.patch(
         "/v1/figures/fig-0000",
         json={"note": "Checked"},
-        headers={**editor, "If-Match": before.headers["etag"], "Sourced-Reason": "Check"},
+        headers={**desk_editor, "If-Match": before.headers["etag"], "Sourced-Reason": "Check"},
     )
     assert patched.status_code == 200
     assert (cache.entries, cache.bytes) == ({}, 0)

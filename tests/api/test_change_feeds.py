@@ -25,13 +25,6 @@ def api(engine, client, tmp_path):
     return client
 
 
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
-
-
 def restamp(engine, moment: datetime, after_id: int = 0) -> list[int]:
     """Move the revisions after ``after_id`` to ``moment``: the feeds' dates become exact."""
     with unit_of_work(engine) as session:

@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlmodel import Session
 
-from app.db import unit_of_work
 from app.models import Revision
-from app.services.write import keys
 
 # Contract checks, one seeded database per case: `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow
@@ -22,13 +20,6 @@ FIGURE = "/v1/figures/deserters-since-invasion"
 @pytest.fixture
 def api(seeded_client):
     return seeded_client
-
-
-@pytest.fixture
-def editor(seeded):
-    with unit_of_work(seeded) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 @pytest.fixture(scope="module")
@@ -60,30 +51,30 @@ class TestIfMatch:
             "examples": ['"2-1a2b3c4d5e6f"'],
         }
 
-    def test_its_absence_is_still_the_428_that_names_it(self, api, editor):
+    def test_its_absence_is_still_the_428_that_names_it(self, api, seeded_editor):
         response = api.patch(
-            FIGURE, json={"note": "x"}, headers={**editor, "Sourced-Reason": "why"}
+            FIGURE, json={"note": "x"}, headers={**seeded_editor, "Sourced-Reason": "why"}
         )
         assert response.status_code == 428
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["title"] == "Precondition required"
         assert response.json()["detail"].startswith("If-Match: send the record's current ETag")
 
-    def test_an_etag_copied_without_its_quotes_is_the_same_etag(self, api, editor):
+    def test_an_etag_copied_without_its_quotes_is_the_same_etag(self, api, seeded_editor):
         etag = api.get(FIGURE).headers["etag"]
         response = api.patch(
             FIGURE,
             json={"note": "Unquoted"},
-            headers={**editor, "If-Match": etag.strip('"'), "Sourced-Reason": "why"},
+            headers={**seeded_editor, "If-Match": etag.strip('"'), "Sourced-Reason": "why"},
         )
         assert (response.status_code, response.json()["note"]) == (200, "Unquoted")
 
-    def test_the_json_version_in_if_match_is_a_400_not_a_412(self, api, editor):
+    def test_the_json_version_in_if_match_is_a_400_not_a_412(self, api, seeded_editor):
         etag = api.get(FIGURE).headers["etag"]
         response = api.patch(
             FIGURE,
             json={"note": "x"},
-            headers={**editor, "If-Match": "1", "Sourced-Reason": "why"},
+            headers={**seeded_editor, "If-Match": "1", "Sourced-Reason": "why"},
         )
         assert response.status_code == 400
         assert response.headers["content-type"] == PROBLEM
@@ -149,28 +140,30 @@ class TestDatePatterns:
 
 
 class TestAGetBodySentBack:
-    def test_the_whole_body_patched_back_is_200_and_changes_nothing(self, api, editor, seeded):
+    def test_the_whole_body_patched_back_is_200_and_changes_nothing(
+        self, api, seeded_editor, seeded
+    ):
         for path in (FIGURE, "/v1/events/leningrad-inmates-escape", "/v1/sources/rfe-rl"):
             read = api.get(path)
             before = revision_count(seeded)
             response = api.patch(
                 path,
                 json={**read.json(), "reason": "Sent back as read"},
-                headers={**editor, "If-Match": read.headers["etag"]},
+                headers={**seeded_editor, "If-Match": read.headers["etag"]},
             )
             assert response.status_code == 200, response.text
             assert response.json() == read.json()
             assert response.headers["etag"] == read.headers["etag"]
             assert revision_count(seeded) == before
 
-    def test_a_changed_position_is_a_422_naming_it(self, api, editor):
+    def test_a_changed_position_is_a_422_naming_it(self, api, seeded_editor):
         read = api.get(FIGURE)
         body = read.json()
         body["attributions"][1]["position"] = 5
         response = api.patch(
             FIGURE,
             json=body,
-            headers={**editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
+            headers={**seeded_editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
         )
         assert response.status_code == 422
         assert response.json()["errors"] == [
@@ -194,24 +187,26 @@ class TestAGetBodySentBack:
             ),
         ],
     )
-    def test_a_changed_read_only_field_is_a_422_naming_it(self, api, editor, field, value, message):
+    def test_a_changed_read_only_field_is_a_422_naming_it(
+        self, api, seeded_editor, field, value, message
+    ):
         read = api.get(FIGURE)
         response = api.patch(
             FIGURE,
             json={**read.json(), field: value},
-            headers={**editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
+            headers={**seeded_editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
         )
         assert response.status_code == 422
         assert response.json()["errors"] == [{"field": field, "message": message}]
 
-    def test_a_changed_nested_source_is_a_422_naming_it(self, api, editor):
+    def test_a_changed_nested_source_is_a_422_naming_it(self, api, seeded_editor):
         read = api.get(FIGURE)
         body = read.json()
         body["attributions"][0]["source"]["name"] = "Someone else"
         response = api.patch(
             FIGURE,
             json=body,
-            headers={**editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
+            headers={**seeded_editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
         )
         assert response.status_code == 422
         assert response.json()["errors"] == [
@@ -224,18 +219,18 @@ class TestAGetBodySentBack:
 
 
 class TestProblems:
-    def test_a_taken_slug_is_a_409_with_its_own_title(self, api, editor):
+    def test_a_taken_slug_is_a_409_with_its_own_title(self, api, seeded_editor):
         body = {
             k: v
             for k, v in api.get("/v1/sources/rfe-rl").json().items()
             if k in ("slug", "name", "kind")
         }
-        response = api.post("/v1/sources", json=body, headers=editor)
+        response = api.post("/v1/sources", json=body, headers=seeded_editor)
         assert response.status_code == 409
         assert response.json()["title"] == "Slug already taken"
 
     def test_a_version_lost_as_the_change_is_written_is_a_412_with_the_etag(
-        self, api, editor, seeded
+        self, api, seeded_editor, seeded
     ):
         # Another writer's change lands between the If-Match check and the conditional UPDATE:
         # made here by bumping the version on the request's own connection just before it.
@@ -255,7 +250,11 @@ class TestProblems:
             response = api.patch(
                 FIGURE,
                 json={"note": "Lost"},
-                headers={**editor, "If-Match": read.headers["etag"], "Sourced-Reason": "why"},
+                headers={
+                    **seeded_editor,
+                    "If-Match": read.headers["etag"],
+                    "Sourced-Reason": "why",
+                },
             )
         finally:
             event.remove(engine, "before_cursor_execute", concurrent_write)
@@ -302,12 +301,16 @@ class TestProblems:
 
 
 class TestHistoryEnvelope:
-    def test_a_history_is_a_page_of_the_list_envelope(self, api, editor):
+    def test_a_history_is_a_page_of_the_list_envelope(self, api, seeded_editor):
         read = api.get(FIGURE)
         api.patch(
             FIGURE,
             json={"value": 51000.5, "lower_bound": 51000.5},
-            headers={**editor, "If-Match": read.headers["etag"], "Sourced-Reason": "Recounted"},
+            headers={
+                **seeded_editor,
+                "If-Match": read.headers["etag"],
+                "Sourced-Reason": "Recounted",
+            },
         )
         whole = api.get(f"{FIGURE}/history", params={"count": "true"}).json()
         assert sorted(whole) == ["items", "next", "total"]

@@ -9,22 +9,8 @@ from sqlmodel import select
 from app.db import unit_of_work
 from app.models import Revision
 from app.services.write import keys
-from tests import builders
 from tests.builders import NEW_FIGURE
 from tests.helpers import dump
-
-
-@pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", builders.dataset(2))
-    return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def correct(api, editor, slug, patch, reason):

@@ -6,26 +6,10 @@ import json
 
 import pytest
 
-from app.db import unit_of_work
-from app.services.write import keys
-from tests import builders
 from tests.helpers import cursor, dump
 
 # A matrix of hostile values on every parameter: `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", builders.dataset(2))
-    return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 NUMBER_RANGE = "must be above -1e16 and below 1e16"

@@ -12,9 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.db import unit_of_work
 from app.main import create_app
-from app.services.write import keys
 from tests.builders import NEW_FIGURE
 from tests.helpers import dump
 
@@ -77,12 +75,6 @@ def one_at_a_time(engine, settings) -> Iterator[tuple[TestClient, Gate]]:
         yield client, gate
 
 
-@pytest.fixture
-def editor(engine) -> dict[str, str]:
-    with unit_of_work(engine) as session:
-        return {"Authorization": f"Bearer {keys.create(session, 'Desk', 'editor').secret}"}
-
-
 class TestConcurrencyLimit:
     def test_the_default_is_64_requests_per_worker(self, settings):
         assert type(settings)().max_concurrent_requests == 64
@@ -116,11 +108,11 @@ class TestConcurrencyLimit:
         with gate.holding(client):
             assert client.get("/v1/figures").status_code == 503
 
-    def test_a_refused_write_writes_nothing(self, one_at_a_time, editor, engine):
+    def test_a_refused_write_writes_nothing(self, one_at_a_time, desk_editor, engine):
         client, gate = one_at_a_time
         before = dump(engine)
         with gate.holding(client):
-            refused = client.post("/v1/figures", json=NEW_FIGURE, headers=editor)
+            refused = client.post("/v1/figures", json=NEW_FIGURE, headers=desk_editor)
         assert (refused.status_code, refused.json()) == (503, {**BUSY, "instance": "/v1/figures"})
         assert dump(engine) == before
 

@@ -32,18 +32,14 @@ def limited(engine, settings, tmp_path):
         yield client
 
 
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        return {"Authorization": f"Bearer {keys.create(session, 'Desk', 'editor').secret}"}
-
-
-def test_writes_past_the_burst_are_429_and_write_nothing(limited, editor, engine):
+def test_writes_past_the_burst_are_429_and_write_nothing(limited, desk_editor, engine):
     for slug in ("one", "two"):
-        created = limited.post("/v1/figures", json={**NEW_FIGURE, "slug": slug}, headers=editor)
+        created = limited.post(
+            "/v1/figures", json={**NEW_FIGURE, "slug": slug}, headers=desk_editor
+        )
         assert created.status_code == 201
     before = dump(engine)
-    refused = limited.post("/v1/figures", json={**NEW_FIGURE, "slug": "three"}, headers=editor)
+    refused = limited.post("/v1/figures", json={**NEW_FIGURE, "slug": "three"}, headers=desk_editor)
     assert refused.status_code == 429
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.headers["retry-after"] == "60"
@@ -53,19 +49,19 @@ def test_writes_past_the_burst_are_429_and_write_nothing(limited, editor, engine
     assert all(limited.get("/v1/figures").status_code == 200 for _ in range(20))
 
 
-def test_each_key_has_its_own_bucket(limited, editor, engine):
+def test_each_key_has_its_own_bucket(limited, desk_editor, engine):
     with unit_of_work(engine) as session:
         other = {"Authorization": f"Bearer {keys.create(session, 'Night', 'editor').secret}"}
     for slug in ("a", "b"):
-        limited.post("/v1/figures", json={**NEW_FIGURE, "slug": slug}, headers=editor)
+        limited.post("/v1/figures", json={**NEW_FIGURE, "slug": slug}, headers=desk_editor)
     answer = limited.post("/v1/figures", json={**NEW_FIGURE, "slug": "c"}, headers=other)
     assert answer.status_code == 201
 
 
-def test_guessing_keys_gets_429_but_the_right_key_still_works(limited, editor):
+def test_guessing_keys_gets_429_but_the_right_key_still_works(limited, desk_editor):
     wrong = {"Authorization": "Bearer src_deadbeef_guess"}
     statuses = [
         limited.post("/v1/figures", json=NEW_FIGURE, headers=wrong).status_code for _ in range(5)
     ]
     assert statuses == [401, 401, 401, 429, 429]
-    assert limited.post("/v1/figures", json=NEW_FIGURE, headers=editor).status_code == 201
+    assert limited.post("/v1/figures", json=NEW_FIGURE, headers=desk_editor).status_code == 201

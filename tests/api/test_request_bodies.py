@@ -10,26 +10,11 @@ import pytest
 from fastapi.routing import APIRoute
 
 from app.api.jsonbody import MAX_NUMBER_DIGITS, ParsedBodyRoute
-from app.db import unit_of_work
-from app.services.write import keys
 from tests import builders
 from tests.builders import NEW_FIGURE
 from tests.helpers import dump, route_contexts
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", builders.dataset(2))
-    return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def _with_value(template: bytes, literal: str) -> bytes:

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.db import unit_of_work
-from app.services.write import keys
 from tests import builders
 
 
@@ -20,13 +18,6 @@ def api(engine, client, tmp_path):
     observers["aliases"] = ["Watchers", "Observer Group"]
     builders.load(engine, tmp_path / "seed", data)
     return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def slugs(response) -> list[str]:

@@ -10,8 +10,7 @@ import yaml
 from sqlalchemy import text
 
 from app import migrate
-from app.db import unit_of_work
-from app.services.write import ingest, keys
+from app.services.write import ingest
 from tests import builders
 
 AGENCY = "https://agency.example/"
@@ -24,13 +23,6 @@ def api(engine, client, tmp_path):
     data["sources"][4]["website"] = DESK
     builders.load(engine, tmp_path / "seed", data)
     return client
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def detail(response) -> tuple[int, str, str]:

@@ -21,13 +21,6 @@ def api(engine, client, tmp_path):
     return client
 
 
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
-
-
 class TestKeys:
     def test_writes_need_a_key_and_every_bad_key_gets_the_same_401(self, api, engine):
         with unit_of_work(engine) as session:

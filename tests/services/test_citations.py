@@ -6,10 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.db import unit_of_work
 from app.services.common.views import Link, SourceRef
 from app.services.present.citations import cite, published_date, retracted
-from app.services.write import keys
 from tests import builders
 
 
@@ -640,13 +638,6 @@ class TestTheSeededFigures:
             '<a href="http://testserver/v1/sources/article-50000-deserters">'
             f"{ARTICLE_TITLE}</a>."
         )
-
-
-@pytest.fixture
-def editor(engine):
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 class TestRetractedAndCorrectedFigures:

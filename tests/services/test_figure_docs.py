@@ -15,19 +15,12 @@ from app.schemas.figure_json import FigureRecord
 from app.services.derived import figure_docs
 from app.services.present import tables
 from app.services.read import figures
-from app.services.write import editing, keys
+from app.services.write import editing
 from tests.conftest import assert_figure_texts_fresh
 
 BASE = "http://testserver/"
 # Deleting stored texts writes no revision, so the response cache would answer from before.
 FRESH = {"Cache-Control": "no-cache"}
-
-
-@pytest.fixture
-def editor(seeded):
-    with unit_of_work(seeded) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def _count(engine, model) -> int:
@@ -107,10 +100,10 @@ def test_a_change_made_behind_the_services_back_is_found_stale(seeded):
     assert_figure_texts_fresh(seeded)
 
 
-def test_renaming_a_source_rewrites_the_figures_that_cite_it(seeded_client, editor):
+def test_renaming_a_source_rewrites_the_figures_that_cite_it(seeded_client, seeded_editor):
     _patch(
         seeded_client,
-        editor,
+        seeded_editor,
         "/v1/sources/rfe-rl",
         {"name": "RFE/RL", "short_name": "Radio Liberty"},
     )
@@ -125,10 +118,15 @@ def test_renaming_a_source_rewrites_the_figures_that_cite_it(seeded_client, edit
 
 
 def test_renaming_a_parent_source_rewrites_the_figures_of_the_sources_under_it(
-    seeded_client, editor
+    seeded_client, seeded_editor
 ):
     before = seeded_client.get("/v1/figures/deserters-since-invasion")
-    _patch(seeded_client, editor, "/v1/sources/ru-mod", {"name": "Ministry of Defence of Russia"})
+    _patch(
+        seeded_client,
+        seeded_editor,
+        "/v1/sources/ru-mod",
+        {"name": "Ministry of Defence of Russia"},
+    )
     after = seeded_client.get("/v1/figures/deserters-since-invasion")
     claimant = after.json()["attributions"][0]["source"]
     assert (claimant["slug"], claimant["parent"]) == (
@@ -138,9 +136,9 @@ def test_renaming_a_parent_source_rewrites_the_figures_of_the_sources_under_it(
     assert after.headers["etag"] != before.headers["etag"]
 
 
-def test_retitling_an_event_rewrites_its_figures_and_their_etags(seeded_client, editor):
+def test_retitling_an_event_rewrites_its_figures_and_their_etags(seeded_client, seeded_editor):
     before = seeded_client.get("/v1/figures/deserters-since-invasion")
-    _patch(seeded_client, editor, "/v1/events/russian-desertions", {"title": "Desertions"})
+    _patch(seeded_client, seeded_editor, "/v1/events/russian-desertions", {"title": "Desertions"})
     after = seeded_client.get("/v1/figures/deserters-since-invasion")
     assert after.json()["event"]["title"] == "Desertions"
     assert after.headers["etag"] != before.headers["etag"]
@@ -148,11 +146,11 @@ def test_retitling_an_event_rewrites_its_figures_and_their_etags(seeded_client, 
     assert [f["event"]["title"] for f in listed] == ["Desertions", "Desertions"]
 
 
-def test_a_retraction_rewrites_the_text(seeded_client, editor, seeded):
+def test_a_retraction_rewrites_the_text(seeded_client, seeded_editor, seeded):
     etag = seeded_client.get("/v1/figures/deserters-since-invasion").headers["etag"]
     response = seeded_client.delete(
         "/v1/figures/deserters-since-invasion",
-        headers={**editor, "If-Match": etag, "Sourced-Reason": "the outlet withdrew it"},
+        headers={**seeded_editor, "If-Match": etag, "Sourced-Reason": "the outlet withdrew it"},
     )
     assert response.status_code in (200, 204), response.text
     detail = seeded_client.get("/v1/figures/deserters-since-invasion").json()
@@ -216,12 +214,11 @@ def test_a_detail_without_its_stored_text_is_rendered(seeded_client, seeded):
         assert figure_docs.rebuild(session, only_missing=True) == 1
 
 
+@pytest.mark.postgres_only
 def test_concurrent_corrections_of_an_event_and_its_figure_both_show(seeded):
     """PostgreSQL: a figure's correction holds its row while its event is corrected in
     another transaction. The event's writer waits, then renders what the first committed:
     no duplicate-key 500 (seen under load), no text missing either change."""
-    if seeded.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
 
     def correct(session, kind, slug, patch):
         row = editing.find(session, kind, slug)

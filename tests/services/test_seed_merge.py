@@ -16,7 +16,7 @@ from app.cli import cli
 from app.db import unit_of_work
 from app.models import Event, Figure, Revision, SeedRecord, Source
 from app.services.derived import figure_docs
-from app.services.write import ingest, keys
+from app.services.write import ingest
 from app.services.write.ingest import forms
 from tests.builders import MINIMAL, write_seed
 from tests.conftest import SEED_DIR
@@ -24,13 +24,6 @@ from tests.helpers import counts
 
 runner = CliRunner()
 DOC_TEXT = "They said at least 50,000 fled."
-
-
-@pytest.fixture
-def editor(engine) -> dict[str, str]:
-    with unit_of_work(engine) as session:
-        made = keys.create(session, "Desk editor", "editor")
-    return {"Authorization": f"Bearer {made.secret}"}
 
 
 def correct(client: TestClient, editor: dict[str, str], path: str, body: dict) -> None:
@@ -585,12 +578,11 @@ class TestBundlesMergeAsSeedFilesDo:
         assert figure_note(engine) is None
 
 
+@pytest.mark.postgres_only
 def test_an_edit_committing_while_the_seed_runs_is_a_conflict_not_an_error(engine, tmp_path):
     """The merge locks what it may write before asking who wrote it: an edit that holds the
     figure's row when the seed starts, and commits while the seed waits, is seen as an edit.
     (Without the lock the seed read "not edited", then failed on the changed version.)"""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: a seed cannot start inside an edit")
     import threading
     import time
 

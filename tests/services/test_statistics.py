@@ -17,9 +17,8 @@ def _last_analyze(engine, table: str):
         ).scalar()
 
 
+@pytest.mark.postgres_only
 def test_tables_an_import_grew_are_analyzed_once(engine, tmp_path):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's planner keeps no such statistics")
     builders.load(engine, tmp_path / "seed", builders.dataset(400))
     # The server publishes a transaction's counts within about a second of its commit.
     deadline = time.monotonic() + 10
