@@ -71,6 +71,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
 # Known vulnerabilities in the installed dependencies (.ci/audit.py reads pip-audit's report):
