@@ -3,10 +3,10 @@
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
@@ -66,7 +66,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # The driver's own transaction handling is switched off so that BEGIN is ours
     # (SQLAlchemy's documented recipe), which makes SAVEPOINTs behave.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -77,7 +77,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A write takes the lock when it starts, not when it first writes: otherwise two
         # writers that both read first end in a snapshot conflict SQLite cannot wait out.
         # Straight on the driver (through exec_driver_sql it cost a detail read 30 us, more
@@ -86,7 +86,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
         try:
-            conn.connection.driver_connection.execute(statement)
+            cast(sqlite3.Connection, conn.connection.driver_connection).execute(statement)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
@@ -116,7 +116,9 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
         connection.close()
 
 
-def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple | None:
+def driver_fetchone(
+    engine: Engine, statement: str, parameters: tuple[Any, ...]
+) -> tuple[Any, ...] | None:
     """One row of one statement through ``driver_reader``. The driver's errors come out
     as SQLAlchemy's (``OperationalError`` and the rest), as they do from a Session, so that
     a locked or unreachable database is answered the same way on every path."""
@@ -124,7 +126,8 @@ def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple 
         cursor = connection.cursor()
         try:
             cursor.execute(statement, parameters)
-            return cursor.fetchone()
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
         except engine.dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 statement, parameters, exc, engine.dialect.loaded_dbapi.Error
