@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from app.models import Revision
 from app.schemas.common import ExactNumber
 from app.services.history import Slugs, public_changes
 
@@ -71,8 +72,9 @@ class RevisionPublic(BaseModel):
     )
 
     @classmethod
-    def of(cls, revision, slugs: Slugs | None = None) -> "RevisionPublic":  # type: ignore[no-untyped-def]
+    def of(cls, revision: Revision, slugs: Slugs | None = None) -> "RevisionPublic":
         """``slugs`` (from ``history.slugs_for``) names the records the revision refers to."""
+        assert revision.id is not None  # a stored revision
         return cls(
             id=revision.id,
             entity=revision.entity,
