@@ -80,7 +80,7 @@ def generate(seed_dir: Path) -> dict[str, Any]:  # pragma: no cover - run by `ma
     from app.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{folder}/examples.db", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=f"sqlite:///{folder}/examples.db", _env_file=None)
         migrate.upgrade(settings.database_url)
         app = create_app(settings)
         with Session(app.state.engine) as session:
