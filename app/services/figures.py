@@ -76,7 +76,7 @@ class FigureView:
         f = self.figure
         return versions.etag(
             "figure", f.id, f.version, related=(self.event_version,), chain=self.chain
-        )  # type: ignore[arg-type]
+        )
 
     def citation(self, style: str = "text") -> str:
         return citations.cite_figure(self.figure, self.chain, style=style)

@@ -163,7 +163,7 @@ def rebuild(session: Session) -> int:
                 select(SearchEntry.entity_id).where(SearchEntry.entity == entity)
             ).scalars()
         )
-        changed += refresh_many(session, entity, ids)  # type: ignore[arg-type]
+        changed += refresh_many(session, entity, ids)
     return changed
 
 

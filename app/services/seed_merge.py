@@ -27,9 +27,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import func, insert, update
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.models import Event, Figure, Measure, Revision, SeedRecord, Source
+from app.models.records import Record
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
@@ -38,7 +39,7 @@ from app.services import bulk, documents
 
 SEED_ACTOR = "seed"
 # Entities in the order a file is written, with their section, table and write schema.
-ENTITIES: dict[str, tuple[str, type[SQLModel], type[BaseModel]]] = {
+ENTITIES: dict[str, tuple[str, type[Record], type[BaseModel]]] = {
     "measure": ("measures", Measure, MeasureIn),
     "source": ("sources", Source, SeedSource),
     "event": ("events", Event, EventIn),
@@ -219,8 +220,9 @@ def latest_revisions(session: Session, subjects: Iterable[str]) -> dict[str, int
         for subject, newest in session.exec(
             select(Revision.subject, func.max(Revision.id))
             .where(col(Revision.subject).in_(page))
-            .group_by(Revision.subject)
+            .group_by(col(Revision.subject))
         ):
+            assert newest is not None  # the max of the subject's revisions
             latest[subject] = newest
     return latest
 
@@ -284,9 +286,9 @@ def _lock_changing(
         model = ENTITIES[entity][1]
         for page in bulk.chunks(sorted(ids)):
             session.exec(
-                select(model.id)  # type: ignore[attr-defined]
-                .where(col(model.id).in_(page))  # type: ignore[attr-defined]
-                .order_by(model.id)  # type: ignore[attr-defined]
+                select(model.id)
+                .where(col(model.id).in_(page))
+                .order_by(col(model.id))
                 .with_for_update(key_share=True)
             ).all()
 
@@ -297,8 +299,9 @@ def _load_stored(session: Session, files: Sequence[SeedInput], forms: _Forms) ->
         slugs = sorted({item.slug for f in files for item in getattr(f.data, section)})
         for page in bulk.chunks(slugs):
             for slug, row_id in session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 stored.ids[(entity, slug)] = row_id
             for seed in session.exec(
                 select(SeedRecord).where(
@@ -505,20 +508,21 @@ def record(session: Session, marks: Sequence[Mark]) -> None:
         slugs = sorted({m.slug for m in marks if m.entity == entity})
         for page in bulk.chunks(slugs):
             for slug, row_id in session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 ids[(entity, slug)] = row_id
     latest = latest_revisions(session, (_subject(e, i) for (e, _), i in ids.items()))
     existing: dict[tuple[str, str, str], SeedRecord] = {}
     for entity in ENTITIES:
         slugs = sorted({m.slug for m in marks if m.entity == entity})
         for page in bulk.chunks(slugs):
-            for seed in session.exec(
+            for row in session.exec(
                 select(SeedRecord).where(
                     SeedRecord.entity == entity, col(SeedRecord.slug).in_(page)
                 )
             ):
-                existing[(seed.entity, seed.slug, seed.document)] = seed
+                existing[(row.entity, row.slug, row.document)] = row
     fresh: list[dict[str, Any]] = []
     for mark in marks:
         document = mark.document
@@ -536,5 +540,5 @@ def record(session: Session, marks: Sequence[Mark]) -> None:
             session.execute(
                 update(SeedRecord).where(col(SeedRecord.id) == seed.id).values(**values)
             )
-    for page in bulk.chunks(fresh):
-        session.execute(insert(SeedRecord), list(page))
+    for rows in bulk.chunks(fresh):
+        session.execute(insert(SeedRecord), list(rows))

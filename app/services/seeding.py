@@ -8,19 +8,20 @@ over unchanged files writes nothing.
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app import edtf
 from app.db import unit_of_work, writer
 from app.models import Attribution, Event, Figure, Measure, Source
+from app.models.records import Record, Versioned
 from app.models.vocab import Action, Entity
 from app.schemas.attribution import AttributionIn
 from app.schemas.event import EventIn
@@ -28,6 +29,9 @@ from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
 from app.schemas.seed import SeedFile, SeedSource
 from app.services import bulk, figure_docs, revisions, search_index, seed_merge, verbatim
+from app.services.seed_merge import SeedInput
+
+R = TypeVar("R", bound=Record)
 
 # The C loader when libyaml is there: the same safe subset of YAML, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -266,7 +270,8 @@ def _references(files: list[LoadedFile]) -> dict[str, set[str]]:
         if data.document is not None:
             refs["source"].add(data.document)
         refs["source"].update(s.parent for s in data.sources if s.parent is not None)
-        for record in (*data.events, *data.figures):
+        records: list[EventIn | FigureIn] = [*data.events, *data.figures]
+        for record in records:
             refs["source"].update(link.source for link in record.attributions)
         refs["event"].update(g.event for g in data.figures)
         refs["measure"].update(g.measure for g in data.figures)
@@ -351,7 +356,13 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
     return problems
 
 
-def _check_chain(known, links: list[AttributionIn], document_text, label, problem) -> None:  # type: ignore[no-untyped-def]
+def _check_chain(
+    known: _Known,
+    links: list[AttributionIn],
+    document_text: str | None,
+    label: str,
+    problem: Callable[[str, str, str], None],
+) -> None:
     for position, link in enumerate(links):
         where = f"attributions[{position}]"
         if not known.exists("source", link.source):
@@ -377,7 +388,8 @@ def _check_chain(known, links: list[AttributionIn], document_text, label, proble
 def _cycle_members(parents: dict[str, str | None]) -> list[str]:
     members = []
     for start in parents:
-        seen, node = set(), start
+        seen: set[str] = set()
+        node: str | None = start
         while node is not None and node in parents and node not in seen:
             seen.add(node)
             node = parents[node]
@@ -419,21 +431,23 @@ class Writer:
         # and again, and ids never change (records are retracted, never deleted).
         self.ids: dict[tuple[str, str], int] = {}
 
-    def _one(self, model: type[SQLModel], slug: str) -> Any:
-        return self.session.exec(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
+    def _one(self, model: type[Record], slug: str) -> Any:
+        return self.session.exec(select(model).where(col(model.slug) == slug)).first()
 
-    def _id(self, model: type[SQLModel], slug: str | None) -> int | None:
+    def _id(self, model: type[Record], slug: str | None) -> int | None:
         if slug is None:
             return None
         key = (model.__name__, slug)
         if key not in self.ids:
-            self.ids[key] = self.session.exec(select(model.id).where(model.slug == slug)).one()  # type: ignore[attr-defined]
+            row_id = self.session.exec(select(model.id).where(col(model.slug) == slug)).one()
+            assert row_id is not None  # ids are never NULL
+            self.ids[key] = row_id
         return self.ids[key]
 
     def _save(
         self,
         entity: Entity,
-        model: type[SQLModel],
+        model: type[Versioned],
         key: str,
         existing: Any,
         values: dict[str, Any],
@@ -468,7 +482,10 @@ class Writer:
                     Attribution.source_id == row.id
                 )
             ).all():
-                self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
+                # A link without a figure has an event (a check constraint).
+                self.touched.add(
+                    ("figure", figure_id) if figure_id else ("event", cast(int, event_id))
+                )
 
     def refresh_search(self) -> None:
         """Bring the derived data up to date: searchable texts and figures' stored texts.
@@ -486,31 +503,32 @@ class Writer:
             self.session.exec(
                 select(Figure.id)
                 .where(col(Figure.id).in_(page))
-                .order_by(Figure.id)
+                .order_by(col(Figure.id))
                 .with_for_update()
             )
         for entity, ids in touched.items():
             search_index.refresh_many(self.session, entity, ids)
         figure_docs.refresh(self.session, shown)
 
-    def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
+    def _stored(self, model: type[R], slugs: Iterable[str]) -> dict[str, R]:
         """Stored records with these slugs (the ones to update), a page of slugs at a time."""
         rows = {
             row.slug: row
             for page in bulk.chunks(sorted(set(slugs)))
-            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))  # type: ignore[attr-defined]
+            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))
         }
-        self.ids.update(((model.__name__, slug), row.id) for slug, row in rows.items())
+        self.ids.update(((model.__name__, slug), cast(int, row.id)) for slug, row in rows.items())
         return rows
 
-    def _prefetch(self, model: type[SQLModel], slugs: Iterable[str | None]) -> None:
+    def _prefetch(self, model: type[Record], slugs: Iterable[str | None]) -> None:
         """Ids of the stored records these slugs name, a page of slugs at a time."""
         name = model.__name__
         wanted = sorted({s for s in slugs if s is not None and (name, s) not in self.ids})
         for page in bulk.chunks(wanted):
             for slug, row_id in self.session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 self.ids[(name, slug)] = row_id
 
     def _in_order(self, start: int, items: list[Any]) -> None:
@@ -523,7 +541,7 @@ class Writer:
     def _create(
         self,
         entity: Entity,
-        model: type[SQLModel],
+        model: type[Record],
         owner: str,
         records: list[tuple[Any, dict[str, Any]]],
         source_file: str,
@@ -568,7 +586,7 @@ class Writer:
                 Change(Entity.attribution.value, key, "create", tuple(sorted(changed)))
             )
 
-    def measures(self, loaded: LoadedFile) -> None:
+    def measures(self, loaded: SeedInput) -> None:
         for item in loaded.data.measures:
             values = item.model_dump()
             self._save(
@@ -580,11 +598,11 @@ class Writer:
                 loaded.path.name,
             )
 
-    def sources(self, loaded: LoadedFile) -> None:
+    def sources(self, loaded: SeedInput) -> None:
         for item in _parents_first(loaded.data.sources, "parent"):
             self._source(item, loaded)
 
-    def _source(self, item: SeedSource, loaded: LoadedFile) -> None:
+    def _source(self, item: SeedSource, loaded: SeedInput) -> None:
         values = item.model_dump(exclude={"parent", "text_file", "full_text"})
         values["parent_id"] = self._id(Source, item.parent)
         values["published_earliest"], values["published_latest"] = _bounds(item.published)
@@ -595,7 +613,7 @@ class Writer:
             values["full_text"] = existing.full_text
         self._save(Entity.source, Source, item.slug, existing, values, loaded.path.name)
 
-    def events(self, loaded: LoadedFile) -> None:
+    def events(self, loaded: SeedInput) -> None:
         """New events go in a page at a time; stored ones are compared and updated one by one."""
         items, start = loaded.data.events, len(self.changes)
         stored = self._stored(Event, (item.slug for item in items))
@@ -614,7 +632,7 @@ class Writer:
         self._create(Entity.event, Event, "event_id", fresh, loaded.path.name)
         self._in_order(start, items)
 
-    def figures(self, loaded: LoadedFile) -> None:
+    def figures(self, loaded: SeedInput) -> None:
         """As events; a new figure derived from another new one waits for its origin's id."""
         items = list(_parents_first(loaded.data.figures, "derived_from"))
         start = len(self.changes)
@@ -643,7 +661,7 @@ class Writer:
             self._chain("figure_id", row, item.attributions, loaded.path.name)
         self._in_order(start, items)
 
-    def _figure_values(self, item: Any) -> dict[str, Any]:
+    def _figure_values(self, item: FigureIn) -> dict[str, Any]:
         values = item.model_dump(exclude={"attributions", "event", "measure", "derived_from"})
         values["event_id"] = self._id(Event, item.event)
         values["measure_id"] = self._id(Measure, item.measure)
@@ -656,7 +674,7 @@ class Writer:
         # under it, and every writer locks record, links, stored texts in one order.
         model = type(row)
         self.session.exec(
-            select(model.id).where(model.id == row.id).with_for_update(key_share=True)
+            select(model.id).where(col(model.id) == row.id).with_for_update(key_share=True)
         )
         owner_column = getattr(Attribution, owner)
         existing = {
@@ -733,15 +751,18 @@ def load(session: Session, paths: Iterable[Path], *, take_file_reason: str | Non
     if plan.taken:
         reason = f"seed: the file applied over later edits (--take-file): {take_file_reason}"
         changes += apply(session, plan.taken, reason=reason)
-    for loaded in plan.amending:
-        reason = f"seed: amended by {loaded.path} ({seed_merge.document_key(loaded)})"
-        changes += apply(session, [loaded], reason=reason)
+    for amended in plan.amending:
+        reason = f"seed: amended by {amended.path} ({seed_merge.document_key(amended)})"
+        changes += apply(session, [amended], reason=reason)
     seed_merge.record(session, plan.marks)
     return Seeded(changes, plan.conflicts)
 
 
 def apply(
-    session: Session, files: list[LoadedFile], actor: str = SEED_ACTOR, reason: str | None = None
+    session: Session,
+    files: Sequence[SeedInput],
+    actor: str = SEED_ACTOR,
+    reason: str | None = None,
 ) -> list[Change]:
     """Write checked files: the one apply step of seeding, bundles and editors' writes."""
     bulk.refresh_statistics(session.connection())

@@ -55,7 +55,7 @@ class SourceView:
         related = tuple(sorted((self.counts or {}).items()))
         return versions.etag(
             "source", s.id, s.version, related=(repr(related), repr(self.parent_name))
-        )  # type: ignore[arg-type]
+        )
 
 
 def _filters(session: Session, query: SourceQuery) -> list[Any]:

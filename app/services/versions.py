@@ -21,7 +21,7 @@ def etag(
     *,
     related: tuple[object, ...] = (),
     chain: list[Link] = (),
-) -> str:  # type: ignore[assignment]
+) -> str:
     parts = [REPRESENTATION, kind, str(record_id), str(version), *map(str, related)]
     for link in chain:
         parts += [
