@@ -74,7 +74,7 @@ def with_texts(dialect: str, statement: Any) -> Any:
         as_bytes = [cast(body, LargeBinary), cast(csv_text, LargeBinary)]
     else:
         as_bytes = [func.convert_to(c, "UTF8", type_=LargeBinary) for c in (body, csv_text)]
-    return statement.outerjoin(FigureDoc, col(FigureDoc.figure_id) == Figure.id).add_columns(
+    return statement.outerjoin(FigureDoc, col(FigureDoc.figure_id) == col(Figure.id)).add_columns(
         *as_bytes, col(FigureDoc.etag)
     )
 
@@ -183,10 +183,10 @@ def affected(session: Session, entity: str, ids: Iterable[int]) -> set[int]:
     out: set[int] = set()
     for page in chunks(wanted):
         if entity == "event":
-            statement = select(Figure.id).where(col(Figure.event_id).in_(page))
+            statement = select(col(Figure.id)).where(col(Figure.event_id).in_(page))
         elif entity == "source":
-            under = select(Source.id).where(col(Source.parent_id).in_(page))
-            statement = select(Attribution.figure_id).where(
+            under = select(col(Source.id)).where(col(Source.parent_id).in_(page))
+            statement = select(col(Attribution.figure_id)).where(
                 col(Attribution.figure_id).is_not(None),
                 col(Attribution.source_id).in_(page) | col(Attribution.source_id).in_(under),
             )
@@ -209,7 +209,10 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
         # then, so the second waits for the first to commit and renders what it committed:
         # no duplicate text, none built on the other's old state. (SQLite has one writer.)
         connection.execute(
-            select(Figure.id).where(col(Figure.id).in_(page)).order_by(Figure.id).with_for_update()
+            select(col(Figure.id))
+            .where(col(Figure.id).in_(page))
+            .order_by(col(Figure.id))
+            .with_for_update()
         )
         connection.execute(delete(FigureDoc).where(col(FigureDoc.figure_id).in_(page)))
         fresh = render(session, page)
@@ -227,12 +230,14 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
 
 def _without_text() -> Any:
     """Figures with no stored text."""
-    return ~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists()
+    return (
+        ~select(col(FigureDoc.figure_id)).where(col(FigureDoc.figure_id) == col(Figure.id)).exists()
+    )
 
 
 def to_write(session: Session, *, only_missing: bool = False) -> list[int]:
     """Ids of every figure (or, ``only_missing``, of those with no stored text), in order."""
-    statement = select(Figure.id).order_by(Figure.id)
+    statement = select(col(Figure.id)).order_by(col(Figure.id))
     if only_missing:
         statement = statement.where(_without_text())
     return list(session.execute(statement).scalars())
@@ -255,11 +260,17 @@ def stale(session: Session) -> list[int]:
     """Ids of figures whose stored text differs from a fresh rendering (none, unless a write
     bypassed the services); figures with no stored text are not counted (see ``missing``)."""
     out = []
-    ids = list(session.execute(select(FigureDoc.figure_id).order_by(FigureDoc.figure_id)).scalars())
+    ids = list(
+        session.execute(
+            select(col(FigureDoc.figure_id)).order_by(col(FigureDoc.figure_id))
+        ).scalars()
+    )
     for page in chunks(ids):
         fresh = render(session, page)
         pairs = session.execute(
-            select(Figure.id, Figure.slug).where(col(Figure.id).in_(page)).order_by(Figure.id)
+            select(col(Figure.id), col(Figure.slug))
+            .where(col(Figure.id).in_(page))
+            .order_by(col(Figure.id))
         ).all()
         for text in stored(session, [(i, slug) for i, slug in pairs]):
             now = fresh.get(text.id)

@@ -2,7 +2,7 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -134,7 +134,7 @@ def bump(session: Session, row: Versioned, changed: dict[str, Any]) -> None:
     model = type(row)
     expected = row.version
     now = utcnow()
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # sqlmodel's execute() is typed for selects only
+    result = session.exec(
         update(model)
         .where(col(model.id) == row.id, col(model.version) == expected)
         .values(**changed, version=expected + 1, updated_at=now)
