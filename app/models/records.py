@@ -10,3 +10,9 @@ from app.models.source import Source
 Record = Source | Event | Figure | Measure
 # Every row a revision is written for: the records and the links of their chains.
 Versioned = Record | Attribution
+
+
+def stored_id(row: Versioned) -> int:
+    """A stored row's id: ``id`` is None only on a new row before its first flush."""
+    assert row.id is not None, "the row is not stored yet"
+    return row.id

@@ -114,17 +114,21 @@ def _copy(
         raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
 
 
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
     """How each column (but the id) gets its value when a record leaves it out: the model's."""
     makers: dict[str, Callable[[], Any]] = {}
     for name, info in model.model_fields.items():
-        if name == "id" or name not in model.__table__.columns:  # type: ignore[attr-defined]
+        if name == "id" or name not in model.__table__.columns:  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             continue
         if info.default_factory is not None:
-            makers[name] = info.default_factory  # type: ignore[assignment]
+            makers[name] = info.default_factory  # type: ignore[assignment]  # the models' factories take no argument
         else:
             default = None if info.default is PydanticUndefined else info.default
-            makers[name] = lambda default=default: default
+            makers[name] = _constant(default)
     return makers
 
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import LargeBinary, cast, delete, func, select
+from sqlalchemy import ColumnElement, LargeBinary, cast, delete, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -70,6 +70,7 @@ def with_texts(dialect: str, statement: Any) -> Any:
     as bytes, which is what a response sends: no decoding by the driver, no encoding back.
     Built once per base statement (``figures._keys_only`` makes one per sort)."""
     body, csv_text = col(FigureDoc.body), col(FigureDoc.csv)
+    as_bytes: list[ColumnElement[bytes]]
     if dialect == "sqlite":
         as_bytes = [cast(body, LargeBinary), cast(csv_text, LargeBinary)]
     else:
@@ -251,9 +252,10 @@ def rebuild(session: Session, *, only_missing: bool = False) -> int:
 
 def missing(session: Session) -> int:
     """How many figures have no stored text."""
-    return session.execute(
+    count: int = session.execute(
         select(func.count()).select_from(Figure).where(_without_text())
     ).scalar_one()
+    return count
 
 
 def stale(session: Session) -> list[int]:

@@ -7,14 +7,16 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func
+from sqlalchemy import Select, bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.base import Executable
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
 from app.models.figure import VISIBLE
+from app.models.records import stored_id
 from app.services import chains, citations, fulltext, history, lookups, versions
 from app.services.pagination import (
     SortKey,
@@ -75,7 +77,7 @@ class FigureView:
     def etag(self) -> str:
         f = self.figure
         return versions.etag(
-            "figure", f.id, f.version, related=(self.event_version,), chain=self.chain
+            "figure", stored_id(f), f.version, related=(self.event_version,), chain=self.chain
         )
 
     def citation(self, style: str = "text") -> str:
@@ -90,13 +92,13 @@ class Page:
 
 
 @cache
-def _base():  # type: ignore[no-untyped-def]
+def _base() -> Select[*tuple[Any, ...]]:
     """The figure's own columns and the names around it, as plain rows: a list page reads
     them, it never changes them, so loading ORM objects would be work for nothing. Built
     once (statements are immutable; ``.where()`` makes a new one)."""
     return (
         sa_select(
-            Figure.__table__,  # type: ignore[attr-defined]
+            Figure.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             col(Event.slug).label("event_slug"),
             col(Event.title).label("event_title"),
             col(Event.date).label("event_date"),
@@ -121,7 +123,7 @@ def _chain_has(*conditions: Any) -> Any:
 def source_and_descendants(session: Session, names: list[str], param: str = "source") -> list[int]:
     """Ids of the named sources and every source under them (the MoD and its leaked reports).
     A name is a slug, a short name or an alias; one that names no source is a 400."""
-    ids = set(lookups.source_ids(session, param, names))
+    ids: set[int | None] = set(lookups.source_ids(session, param, names))
     frontier = set(ids)
     while frontier:
         children = set(
@@ -149,15 +151,17 @@ def _known(session: Session, name: str, given: list[str], column: Any) -> None:
 
 
 @cache
-def _measures_by_slug():  # type: ignore[no-untyped-def]
-    return sa_select(Measure.slug, Measure.id).where(
+def _measures_by_slug() -> Executable:
+    return sa_select(col(Measure.slug), col(Measure.id)).where(
         col(Measure.slug).in_(bindparam("slugs", expanding=True))
     )
 
 
 def measure_ids(session: Session, slugs: list[str]) -> list[int]:
     """Ids of these measures; a misspelt one is a 400 listing the vocabulary (as ``_known``)."""
-    found = dict(session.connection().execute(_measures_by_slug(), {"slugs": slugs}).all())
+    found: dict[str, int] = dict(
+        session.connection().execute(_measures_by_slug(), {"slugs": slugs}).all()
+    )
     unknown = sorted(set(slugs) - set(found))
     if unknown:
         _known(session, "measure", unknown, Measure.slug)
@@ -335,7 +339,7 @@ def list_figures(
 
 
 @cache
-def _keys_only(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _keys_only(names: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """What a stored page needs of each figure: its id, its slug (for the URL) and the
     columns its cursor keeps, nothing more (each datetime read costs a conversion)."""
     columns: dict[str, Any] = {"id": Figure.id, "slug": Figure.slug}
@@ -380,7 +384,8 @@ def list_stored(
 
 
 def _attr(column: Any) -> str:
-    return column.key
+    key: str = column.key
+    return key
 
 
 def sort_value(figure: Any, key: SortKey) -> Any:
@@ -394,10 +399,10 @@ def sort_value(figure: Any, key: SortKey) -> Any:
 
 
 @cache
-def _by_slug():  # type: ignore[no-untyped-def]
+def _by_slug() -> Executable:
     """One statement for every detail read, built once: building ``_base()`` and its cache
     key cost more than the lookup itself (a detail's SQL: 0.49 -> 0.22 ms)."""
-    return _base().where(Figure.slug == bindparam("slug"))
+    return _base().where(col(Figure.slug) == bindparam("slug"))
 
 
 def get_figure(session: Session, slug: str) -> FigureView:
@@ -418,8 +423,8 @@ def get_stored(session: Session, slug: str) -> Any:
 
 
 @cache
-def _id_by_slug():  # type: ignore[no-untyped-def]
-    return sa_select(Figure.id).where(Figure.slug == bindparam("slug"))
+def _id_by_slug() -> Executable:
+    return sa_select(col(Figure.id)).where(col(Figure.slug) == bindparam("slug"))
 
 
 def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView:
@@ -429,8 +434,10 @@ def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView
     (its numbers, words and chain) is what the revisions keep.
     """
     current = get_figure(session, slug).figure
-    figure = Figure.model_validate(history.snapshot_at(session, "figure", current.id, as_of))  # type: ignore[arg-type]
-    chain = chains.load_at(session, "figure", current.id, as_of)  # type: ignore[arg-type]
+    figure = Figure.model_validate(
+        history.snapshot_at(session, "figure", stored_id(current), as_of)
+    )
+    chain = chains.load_at(session, "figure", stored_id(current), as_of)
     event = session.get(Event, figure.event_id)
     measure = session.get(Measure, figure.measure_id)
     origin = session.get(Figure, figure.derived_from_id) if figure.derived_from_id else None
