@@ -89,10 +89,14 @@ def generate(seed_dir: Path) -> dict[str, Any]:  # pragma: no cover - run by `ma
         examples: dict[str, Any] = {}
         with TestClient(app, base_url="http://127.0.0.1:8000") as client:
             auth = {"Authorization": f"Bearer {secret}"}
-            loaded = [seeding.read_file(path)[0] for path in seeding.discover([seed_dir])]
-            loaded.sort(key=lambda f: (f.data.document is not None, str(f.path)))  # type: ignore[union-attr]
+            loaded: list[seeding.LoadedFile] = []
+            for path in seeding.discover([seed_dir]):
+                read, _ = seeding.read_file(path)
+                assert read is not None, path  # the seed is valid
+                loaded.append(read)
+            loaded.sort(key=lambda f: (f.data.document is not None, str(f.path)))
             for index, file in enumerate(loaded):
-                response = client.post("/v1/bundles", json=bundles.from_file(file), headers=auth)  # type: ignore[arg-type]
+                response = client.post("/v1/bundles", json=bundles.from_file(file), headers=auth)
                 response.raise_for_status()
                 if index == 0:
                     examples[BUNDLE] = record(response)

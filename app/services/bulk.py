@@ -98,9 +98,10 @@ def _copy(
     columns = ", ".join(quote(name) for name in names)
     statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
     driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(
                     [
@@ -157,7 +158,7 @@ def create(
     if not rows:
         return []
     session.flush()  # pending ORM writes go first: the rows below may point at them
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
     connection = session.connection()
     insert_rows(connection, table, rows)
     first, *others = (table.c[name] for name in key)
@@ -191,7 +192,7 @@ def create(
         )
     insert_rows(
         connection,
-        Revision.__table__,  # type: ignore[attr-defined]
+        Revision.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
         trail,
         encode={"snapshot": _json_text, "changes": _json_text},
     )

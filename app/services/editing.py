@@ -47,7 +47,7 @@ SERVER_OWNED = frozenset(
 class Kind:
     entity: Entity
     model: type[Record]
-    schema: type[BaseModel]
+    schema: type[SourceWrite | EventIn | FigureIn]
     section: str
 
 
@@ -62,7 +62,7 @@ def _problem_detail(errors: list[dict[str, str]]) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
 
 
-def _validate(kind: Kind, document: dict[str, Any]) -> BaseModel:
+def _validate(kind: Kind, document: dict[str, Any]) -> SourceWrite | EventIn | FigureIn:
     owned = sorted(SERVER_OWNED & set(document))
     if owned:
         errors = [{"field": f, "message": "set by the server; it cannot be written"} for f in owned]
@@ -201,7 +201,7 @@ def create(
 ) -> Any:
     kind = KINDS[kind_name]
     record = _validate(kind, body)
-    slug = record.slug  # type: ignore[attr-defined]
+    slug = record.slug
     taken = ConflictError(
         f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it",
         title="Slug already taken",

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from app.models import Attribution, Event, Figure, Measure, SearchEntry, Source
@@ -20,7 +21,9 @@ def _joined(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+def _quotes(
+    session: Session, column: Mapped[int | None], ids: Iterable[int]
+) -> dict[int, list[str]]:
     """The words a record's chain adds to it: every quote, and who said or relayed it.
 
     A publisher's name is left out, and so is the name of any source whose text is stored
@@ -150,12 +153,16 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
                 changed += 1
         session.flush()
         if new:
-            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]
+            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             changed += len(new)
     return changed
 
 
-_MODELS = {"source": Source, "event": Event, "figure": Figure}
+_MODELS: dict[str, type[Source | Event | Figure]] = {
+    "source": Source,
+    "event": Event,
+    "figure": Figure,
+}
 
 
 def rebuild(session: Session) -> int:
@@ -163,7 +170,7 @@ def rebuild(session: Session) -> int:
     changed: stored texts that already match are left alone. Returns how many changed."""
     changed = 0
     for entity, model in _MODELS.items():
-        ids = set(session.execute(select(model.id)).scalars())  # type: ignore[attr-defined]
+        ids = set(session.execute(select(col(model.id))).scalars())
         ids |= set(
             session.execute(
                 select(col(SearchEntry.entity_id)).where(col(SearchEntry.entity) == entity)
