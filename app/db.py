@@ -4,10 +4,10 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
@@ -96,43 +96,43 @@ def _bounded_connection(limit_seconds: float) -> type[sqlite3.Connection]:
     or ``driver_reader``) and runs while the statement's rows are read, which in this app is
     at once: a streamed export reads a batch per statement. COMMIT and ROLLBACK run a handful
     of instructions, never enough to reach the handler."""
+    clock = time.monotonic
 
     class BoundedCursor(sqlite3.Cursor):
-        def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
-            return super().execute(*args)
+        def execute(self, sql: str, parameters: Any = (), /) -> "BoundedCursor":
+            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            return super().execute(sql, parameters)
 
-        def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
-            return super().executemany(*args)
+        def executemany(self, sql: str, parameters: Any, /) -> "BoundedCursor":
+            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            return super().executemany(sql, parameters)
 
-        def executescript(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.connection.deadline.at = time.monotonic() + limit_seconds  # type: ignore[attr-defined]
-            return super().executescript(*args)
+        def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            return super().executescript(sql_script)
 
     class BoundedConnection(sqlite3.Connection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             # The handler holds the deadline, not the connection: no reference cycle.
             deadline = self.deadline = _Deadline()
-            clock = time.monotonic
             self.set_progress_handler(lambda: clock() > deadline.at, _PROGRESS_INSTRUCTIONS)
 
-        def cursor(self, factory: Any = BoundedCursor) -> sqlite3.Cursor:  # type: ignore[override]
-            return super().cursor(factory)
+        def cursor(self, factory: Any = BoundedCursor) -> sqlite3.Cursor:  # type: ignore[override]  # the stub's overloads name each factory type
+            return cast(sqlite3.Cursor, super().cursor(factory))
 
         # The connection's shortcuts run their statement without the cursor's execute.
-        def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.deadline.at = time.monotonic() + limit_seconds
-            return super().execute(*args)
+        def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+            self.deadline.at = clock() + limit_seconds
+            return super().execute(sql, parameters)
 
-        def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.deadline.at = time.monotonic() + limit_seconds
-            return super().executemany(*args)
+        def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+            self.deadline.at = clock() + limit_seconds
+            return super().executemany(sql, parameters)
 
-        def executescript(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-            self.deadline.at = time.monotonic() + limit_seconds
-            return super().executescript(*args)
+        def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+            self.deadline.at = clock() + limit_seconds
+            return super().executescript(sql_script)
 
     return BoundedConnection
 
@@ -149,7 +149,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # The driver's own transaction handling is switched off so that BEGIN is ours
     # (SQLAlchemy's documented recipe), which makes SAVEPOINTs behave.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -160,7 +160,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A write takes the lock when it starts, not when it first writes: otherwise two
         # writers that both read first end in a snapshot conflict SQLite cannot wait out.
         # Straight on the driver (through exec_driver_sql it cost a detail read more than its
@@ -169,7 +169,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
         try:
-            conn.connection.driver_connection.execute(statement)
+            cast(sqlite3.Connection, conn.connection.driver_connection).execute(statement)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
@@ -204,7 +204,9 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
         connection.close()
 
 
-def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple | None:
+def driver_fetchone(
+    engine: Engine, statement: str, parameters: tuple[Any, ...]
+) -> tuple[Any, ...] | None:
     """One row of one statement through ``driver_reader``. The driver's errors come out
     as SQLAlchemy's (``OperationalError`` and the rest), as they do from a Session, so that
     a locked or unreachable database is answered the same way on every path."""
@@ -212,7 +214,8 @@ def driver_fetchone(engine: Engine, statement: str, parameters: tuple) -> tuple 
         cursor = connection.cursor()
         try:
             cursor.execute(statement, parameters)
-            return cursor.fetchone()
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
         except engine.dialect.loaded_dbapi.Error as exc:
             _mark_interrupted(exc)
             raise DBAPIError.instance(

@@ -27,14 +27,15 @@ _PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])  # the pattern always has the year
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
         if month is None:
-            return date(year, 1, 1), date(year, 12, 31)  # type: ignore[arg-type]
+            return date(year, 1, 1), date(year, 12, 31)
         if day is None:
-            last = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
-            return date(year, month, 1), date(year, month, last)  # type: ignore[arg-type]
-        return date(year, month, day), date(year, month, day)  # type: ignore[arg-type]
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, 1), date(year, month, last)
+        return date(year, month, day), date(year, month, day)
     except ValueError as exc:
         raise EDTFError(f"{match.string!r} is not a valid EDTF date") from exc
 

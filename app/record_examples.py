@@ -28,7 +28,7 @@ def record(response: Any) -> dict[str, Any]:
 
 def generate(seed_dir: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{folder}/examples.db", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=f"sqlite:///{folder}/examples.db", _env_file=None)
         migrate.upgrade(settings.database_url)
         app = create_app(settings)
         with Session(app.state.engine) as session:

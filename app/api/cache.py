@@ -17,6 +17,7 @@ hundred distinct large answers hold hundreds of megabytes.)
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import cast
 
 import anyio
 from sqlalchemy import func, select
@@ -41,7 +42,7 @@ class _Entry:
     size: int
 
 
-def _size(key: tuple, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+def _size(key: tuple[object, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> int:
     """The bytes an answer holds: its body, its headers and the key's text."""
     key_bytes = sum(len(part) for part in key if isinstance(part, str | bytes))
     return len(body) + sum(len(name) + len(value) for name, value in headers) + key_bytes
@@ -62,7 +63,8 @@ class DatasetVersion:
 
     def _read_newest(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(Revision.id), 0))).scalar_one())
+            newest = conn.execute(select(func.coalesce(func.max(Revision.id), 0))).scalar_one()
+            return int(cast(int, newest))  # coalesce: never NULL
 
     async def current(self) -> tuple[int, int]:
         now = time.monotonic()
@@ -79,7 +81,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_entry_bytes = min(MAX_ENTRY_BYTES, max_bytes)
-        self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self.entries: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self.bytes = 0  # the sum of the entries' sizes
         self.hits = 0
         self.misses = 0
@@ -146,7 +148,9 @@ class ResponseCache:
         self.entries.clear()
         self.bytes = 0
 
-    async def _fill(self, key: tuple, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _fill(
+        self, key: tuple[object, ...], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         start: Message | None = None
         body = bytearray()
         cacheable = True
@@ -175,7 +179,7 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
-    def _store(self, key: tuple, entry: _Entry) -> None:
+    def _store(self, key: tuple[object, ...], entry: _Entry) -> None:
         if entry.size > self.max_bytes:
             return
         replaced = self.entries.pop(key, None)

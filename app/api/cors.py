@@ -33,7 +33,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
                     f"{', '.join(sorted(self.allow_headers))}"
                 )
         if not refused:  # the origin or private-network access
-            refused.append(f"the preflight was refused ({answer.body.decode()})")
+            refused.append(f"the preflight was refused ({bytes(answer.body).decode()})")
         headers = {
             k: v for k, v in answer.headers.items() if k not in ("content-length", "content-type")
         }

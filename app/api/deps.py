@@ -15,15 +15,18 @@ from app.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def read_engine(request: Request) -> Engine:
-    return request.app.state.read_engine
+    engine: Engine = request.app.state.read_engine
+    return engine
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:

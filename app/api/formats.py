@@ -198,7 +198,7 @@ def list_answer(
     count: bool,
     session: Session,
     fetch: Callable[[Session, str | None, int, bool], Any],
-) -> Any:
+) -> Response:
     """A list endpoint's answer: a JSON page, or CSV/NDJSON (one page, or every row streamed).
 
     ``fetch(session, cursor, limit, count)`` returns a service Page; ``model.of(view, root)``

@@ -141,13 +141,14 @@ def _partial_date(last: bool) -> Any:
             raise ValueError(
                 "give a date as YYYY, YYYY-MM or YYYY-MM-DD (1941, 1941-11, 1941-11-30)"
             )
-        year, month, day = (int(g) if g else None for g in match.groups())
+        year = int(match[1])  # the pattern always has the year
+        month, day = (int(g) if g else None for g in match.groups()[1:])
         try:
-            if day is not None:
-                return date(year, month, day)  # type: ignore[arg-type]
+            if month is not None and day is not None:
+                return date(year, month, day)
             if month is not None:
-                return date(year, month, calendar.monthrange(year, month)[1] if last else 1)  # type: ignore[arg-type]
-            return date(year, 12, 31) if last else date(year, 1, 1)  # type: ignore[arg-type]
+                return date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+            return date(year, 12, 31) if last else date(year, 1, 1)
         except (ValueError, calendar.IllegalMonthError):
             raise ValueError(f"{value!r} is not a day of the calendar") from None
 

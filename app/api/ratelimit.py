@@ -23,7 +23,7 @@ class TooManyRequestsError(DomainError):
 
     def __init__(self, detail: str, retry_after: int):
         super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after)}  # type: ignore[misc]
+        self.headers = {"Retry-After": str(retry_after)}  # type: ignore[misc]  # per instance: the wait differs
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Shared metadata (with a naming convention, so migrations name every constraint) and columns."""
 
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
@@ -21,17 +21,18 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 120
 
 
-def created_at_field() -> datetime:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)  # type: ignore[return-value]
+# Field() returns Any (its FieldInfo stands in for the column's value type), so do these.
+def created_at_field() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-def updated_at_field() -> datetime:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)  # type: ignore[return-value]
+def updated_at_field() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-def version_field() -> int:
+def version_field() -> Any:
     # The version is the optimistic-locking counter behind ETags and the revision number.
-    return Field(default=1, sa_column_kwargs={"nullable": False}, sa_type=Integer)  # type: ignore[return-value]
+    return Field(default=1, sa_column_kwargs={"nullable": False}, sa_type=Integer)
 
 
 __all__ = ["SLUG_MAX", "SLUG_PATTERN", "Column", "metadata"]

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import DateTime, Numeric
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # SQLite stores NUMERIC as an integer or an IEEE double. Any decimal of up to 15 significant
 # digits survives that trip unchanged (repr() gives the shortest round-tripping text), so the
@@ -19,14 +20,14 @@ class ExactDecimal(TypeDecorator[Decimal]):
     impl = Numeric
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect):  # type: ignore[no-untyped-def]
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             # Keep SQLAlchemy's float conversion (and its warning) out: we bind text and
             # let SQLite's NUMERIC affinity store an integer or a double.
             return dialect.type_descriptor(Numeric(asdecimal=False))
         return dialect.type_descriptor(Numeric())
 
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | float | None:
         if value is None:
             return None
         value = Decimal(value)
@@ -59,7 +60,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -1,11 +1,15 @@
 """One link of an attribution chain as written by an editor or a seed file."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from app.models.vocab import Role
 from app.schemas.common import STRICT, Slug
+
+if TYPE_CHECKING:
+    from app.services.common import views
 
 
 class AttributionIn(BaseModel):
@@ -50,7 +54,7 @@ class SourceRef(BaseModel):
     aliases: list[str] = Field(default_factory=list, description="Other names it goes by.")
 
     @classmethod
-    def of(cls, ref) -> "SourceRef":  # type: ignore[no-untyped-def]
+    def of(cls, ref: "views.SourceRef") -> "SourceRef":
         return cls(
             slug=ref.slug,
             name=ref.name,
@@ -74,7 +78,7 @@ class AttributionPublic(BaseModel):
     source: SourceRef
 
     @classmethod
-    def of(cls, link) -> "AttributionPublic":  # type: ignore[no-untyped-def]
+    def of(cls, link: "views.Link") -> "AttributionPublic":
         return cls(
             position=link.position,
             role=link.role,

@@ -1,10 +1,15 @@
 """Competing figures for one measure, grouped by who claims them."""
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
 
 from app.schemas.attribution import SourceRef
 from app.schemas.figure import FigurePublic
 from app.schemas.measure import MeasurePublic
+
+if TYPE_CHECKING:
+    from app.services.read.measures import Comparison
 
 
 class ClaimantFigures(BaseModel):
@@ -27,7 +32,9 @@ class MeasureComparison(BaseModel):
     )
 
     @classmethod
-    def of(cls, comparison, base_url: str, next_url: str | None) -> "MeasureComparison":  # type: ignore[no-untyped-def]
+    def of(
+        cls, comparison: "Comparison", base_url: str, next_url: str | None
+    ) -> "MeasureComparison":
         claimants = []
         for group in comparison.groups:
             ref = group.claimant

@@ -1,12 +1,16 @@
 """What an editor or a seed file says about an event."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from app.models.vocab import EventType
 from app.schemas.attribution import AttributionIn, AttributionPublic
 from app.schemas.common import STRICT, CountryCode, EDTFString, Slug
+
+if TYPE_CHECKING:
+    from app.services.read.events import EventView
 
 
 class EventIn(BaseModel):
@@ -54,7 +58,7 @@ class EventPublic(BaseModel):
     )
 
     @classmethod
-    def fields_of(cls, view, base_url: str) -> dict:  # type: ignore[no-untyped-def]
+    def fields_of(cls, view: "EventView", base_url: str) -> dict[str, Any]:
         e = view.event
         return {
             "slug": e.slug,
@@ -77,5 +81,5 @@ class EventPublic(BaseModel):
         }
 
     @classmethod
-    def of(cls, view, base_url: str) -> "EventPublic":  # type: ignore[no-untyped-def]
+    def of(cls, view: "EventView", base_url: str) -> "EventPublic":
         return cls(**cls.fields_of(view, base_url))

@@ -1,12 +1,16 @@
 """What an editor or a seed file says about a figure, with its attribution chain."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, model_validator
 
 from app.models.vocab import Qualifier
 from app.schemas.attribution import AttributionIn, AttributionPublic
 from app.schemas.common import STRICT, EDTFString, ExactNumber, MeasureSlug, Slug
+
+if TYPE_CHECKING:
+    from app.services.read.figures import FigureView
 
 
 class FigureIn(BaseModel):
@@ -97,7 +101,7 @@ class FigurePublic(BaseModel):
     citation: str = Field(description="A ready-to-paste sentence naming the claimant first.")
 
     @classmethod
-    def of(cls, view, base_url: str) -> "FigurePublic":  # type: ignore[no-untyped-def]
+    def of(cls, view: "FigureView", base_url: str) -> "FigurePublic":
         f = view.figure
         return cls(
             slug=f.slug,

@@ -11,10 +11,14 @@ NDJSON encoders (app/services/present/tables.py) take it where they take a pydan
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi import Response
+
+if TYPE_CHECKING:
+    from app.services.derived.figure_docs import Stored
+    from app.services.read.figures import FigureView
 
 _OPTIONS = orjson.OPT_UTC_Z
 
@@ -69,7 +73,7 @@ class FigureRecord:
         self.data = data
 
     @classmethod
-    def of(cls, view: Any, base_url: str) -> "FigureRecord":
+    def of(cls, view: "FigureView", base_url: str) -> "FigureRecord":
         f = view.figure
         return cls(
             {
@@ -116,12 +120,12 @@ class StoredFigure:
 
     __slots__ = ("base_url", "stored")
 
-    def __init__(self, stored: Any, base_url: str):
+    def __init__(self, stored: "Stored", base_url: str):
         self.stored = stored
         self.base_url = base_url
 
     @classmethod
-    def of(cls, stored: Any, base_url: str) -> "StoredFigure":
+    def of(cls, stored: "Stored", base_url: str) -> "StoredFigure":
         return cls(stored, base_url)
 
     @property

@@ -1,8 +1,13 @@
 """A term of the measure vocabulary."""
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
 
 from app.schemas.common import STRICT, MeasureSlug
+
+if TYPE_CHECKING:
+    from app.services.read.measures import MeasureView
 
 
 class MeasureIn(BaseModel):
@@ -23,7 +28,7 @@ class MeasurePublic(BaseModel):
     figure_count: int = Field(description="Published or corrected figures for this measure.")
 
     @classmethod
-    def of(cls, view, base_url: str) -> "MeasurePublic":  # type: ignore[no-untyped-def]
+    def of(cls, view: "MeasureView", base_url: str) -> "MeasurePublic":
         m = view.measure
         return cls(
             slug=m.slug,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from app.models import Revision
 from app.schemas.common import ExactNumber
 
 HIDDEN = frozenset({"full_text"})  # a document's text is too long to repeat in every change
@@ -118,8 +119,9 @@ class RevisionPublic(BaseModel):
     )
 
     @classmethod
-    def of(cls, revision, slugs: Slugs | None = None) -> "RevisionPublic":  # type: ignore[no-untyped-def]
+    def of(cls, revision: Revision, slugs: Slugs | None = None) -> "RevisionPublic":
         """``slugs`` (from ``history.slugs_for``) names the records the revision refers to."""
+        assert revision.id is not None  # a stored revision
         return cls(
             id=revision.id,
             entity=revision.entity,

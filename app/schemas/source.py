@@ -1,12 +1,15 @@
 """What an editor or a seed file says about a source."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
 from app.models.vocab import SourceKind
 from app.schemas.common import STRICT, CountryCode, EDTFString, HttpUrl, LanguageCode, Slug
+
+if TYPE_CHECKING:
+    from app.services.read.sources import SourceView
 
 
 class SourceIn(BaseModel):
@@ -111,7 +114,7 @@ class SourcePublic(BaseModel):
     aliases: list[str] = Field(default_factory=list, description="Other names it goes by.")
 
     @classmethod
-    def of(cls, view, base_url: str) -> "SourcePublic":  # type: ignore[no-untyped-def]
+    def of(cls, view: "SourceView", base_url: str) -> "SourcePublic":
         s = view.source
         return cls(
             slug=s.slug,

@@ -61,8 +61,9 @@ def post_bundle(
     `"take_file": true`. A figure or event another document made is refused (422 naming both)
     unless the bundle lists it under `amends`."""
     fingerprint = idempotency.fingerprint("bundle", bundle, reason)
+    assert key.id is not None  # an authenticated key is a stored row
     if idempotency_key is not None:
-        earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
+        earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)
         if earlier is not None:
             return Response(earlier.body, status_code=earlier.status, media_type="application/json")
     changes = bundles.apply(session, bundle, key.name, reason)
@@ -76,7 +77,7 @@ def post_bundle(
             fingerprint,
             200,
             {},
-            response.body.decode(),  # type: ignore[arg-type]
+            bytes(response.body).decode(),
         )
     return response
 

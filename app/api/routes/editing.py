@@ -6,20 +6,21 @@ never a hard delete) need If-Match with the current ETag and a reason.
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, cast
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from app.api import problems
-from app.api.auth import AdminKey, EditorKey
+from app.api.auth import EditorKey, admin, editor
 from app.api.deps import SessionDep, WriteSessionDep
 from app.api.jsonbody import ParsedBodyRoute
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Count, Cursor, IdempotencyKey, Limit, forbid_unknown_query_params
 from app.api.reason import RecordReason as ReasonHeader
 from app.errors import PreconditionFailedError
+from app.models import ApiKey
 from app.schemas.common import Page
 from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
@@ -51,9 +52,21 @@ def _view(kind: str, session: Any, slug: str) -> Any:
     return loader(session, slug)
 
 
+class _Submitted(Protocol):
+    """What ``create`` reads of a record's create body (SourceCreate, EventCreate, ...)."""
+
+    reason: str | None
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]: ...
+
+
 def _public(kind: str, view: Any, root: str) -> BaseModel:
-    render = {"source": SourcePublic.of, "event": EventDetail.of, "figure": FigurePublic.of}[kind]
-    return render(view, root)
+    render: dict[str, Callable[[Any, str], BaseModel]] = {
+        "source": SourcePublic.of,
+        "event": EventDetail.of,
+        "figure": FigurePublic.of,
+    }
+    return render[kind](view, root)
 
 
 # The media types a PATCH body may have (the body guard accepts both as JSON).
@@ -177,7 +190,7 @@ def build(
     plural: str,
     create_model: type[BaseModel],
     public_model: type[BaseModel],
-    example: dict,
+    example: dict[str, Any],
 ) -> APIRouter:
     router = APIRouter(
         prefix=f"/v1/{plural}",
@@ -204,15 +217,17 @@ def build(
         request: Request,
         session: WriteSessionDep,
         key: EditorKey,
-        payload: Annotated[create_model, Body(openapi_examples={"seeded": {"value": example}})],  # type: ignore[valid-type]
+        payload: Annotated[create_model, Body(openapi_examples={"seeded": {"value": example}})],  # type: ignore[valid-type]  # the body's model is this kind's, chosen at runtime
         reason: ReasonHeader = None,
         idempotency_key: IdempotencyKey = None,
-    ) -> JSONResponse:
-        body = payload.model_dump(exclude={"reason"}, exclude_unset=True)  # type: ignore[attr-defined]
-        why = reason or payload.reason  # type: ignore[attr-defined]
-        fingerprint = idempotency.fingerprint(kind, payload.model_dump(mode="json"), why)  # type: ignore[attr-defined]
+    ) -> Response:
+        submitted = cast(_Submitted, payload)
+        body = submitted.model_dump(exclude={"reason"}, exclude_unset=True)
+        why = reason or submitted.reason
+        fingerprint = idempotency.fingerprint(kind, submitted.model_dump(mode="json"), why)
+        assert key.id is not None  # an authenticated key is a stored row
         if idempotency_key is not None:
-            earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)  # type: ignore[arg-type]
+            earlier = idempotency.replay(session, key.id, idempotency_key, fingerprint)
             if earlier is not None:
                 return Response(
                     earlier.body,
@@ -231,7 +246,7 @@ def build(
                 fingerprint,
                 201,
                 headers,
-                response.body.decode(),  # type: ignore[arg-type]
+                bytes(response.body).decode(),
             )
         return response
 
@@ -290,7 +305,7 @@ def build(
     )
 
     # Retracting a source pulls it out of every chain that cites it: an admin's decision.
-    RetractKey = AdminKey if kind == "source" else EditorKey  # noqa: N806
+    retract_key = Depends(admin if kind == "source" else editor)
 
     @router.delete(
         "/{slug}",
@@ -302,7 +317,7 @@ def build(
     def retract(
         request: Request,
         session: WriteSessionDep,
-        key: RetractKey,  # type: ignore[valid-type]
+        key: Annotated[ApiKey, retract_key],
         slug: slug_path,
         if_match: IfMatch = None,
         reason: ReasonHeader = None,

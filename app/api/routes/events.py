@@ -78,7 +78,7 @@ def list_events(
     count: Count = False,
     format: FormatParam = None,
     bom: BomParam = False,
-) -> Page[EventPublic]:
+) -> Response:
     """Events, each with the chain of sources that report it. Filters combine with AND."""
     query = EventQuery(
         type=[t.value for t in type],
@@ -119,7 +119,7 @@ def get_event(
         str, Path(max_length=120, description="The event's slug.", examples=["russian-desertions"])
     ],
     as_of: AsOf = None,
-) -> EventDetail:
+) -> Response:
     """The event, the chain of sources that report it, and every figure about it with its chain.
 
     With `as_of`, the event, its chain and its figures as they stood at that moment."""
@@ -129,4 +129,4 @@ def get_event(
         else events.get_event_as_of(session, slug, as_of)
     )
     response.headers["ETag"] = view.etag
-    return json_response(EventDetail.of(view, base_url(request)), response)  # type: ignore[return-value]
+    return json_response(EventDetail.of(view, base_url(request)), response)

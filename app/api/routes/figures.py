@@ -123,7 +123,7 @@ async def list_figures(
     count: Count = False,
     format: FormatParam = None,
     bom: BomParam = False,
-) -> Page[FigurePublic]:
+) -> Response:
     """Every figure with its event, its ordered attribution chain and a ready-to-paste citation.
 
     Filters combine with AND; several values of one filter combine with OR.
@@ -166,7 +166,7 @@ async def list_figures(
             fetch=fetch,
         )
 
-    return await in_read_session(request, answer)  # type: ignore[return-value]
+    return await in_read_session(request, answer)
 
 
 @router.get("/{slug}", summary="One figure with its attribution chain", response_model=FigurePublic)
@@ -175,7 +175,7 @@ async def get_figure(
     response: Response,
     slug: SlugPath,
     as_of: AsOf = None,
-) -> FigurePublic:
+) -> Response:
     """The figure, its event, every link of its chain with quotes, and its citation.
 
     The `ETag` is what a correction's `If-Match` needs."""
@@ -197,8 +197,8 @@ async def get_figure(
         # stored text takes the full path below (a 404, or the text rendered).
         stored = await in_read_pool(request, figure_docs.by_slug, read_engine(request), slug)
         if stored is not None:
-            return stored_answer(stored)  # type: ignore[return-value]
-    return await in_read_session(request, answer)  # type: ignore[return-value]
+            return stored_answer(stored)
+    return await in_read_session(request, answer)
 
 
 @router.get(

@@ -86,7 +86,7 @@ def list_sources(
     count: Count = False,
     format: FormatParam = None,
     bom: BomParam = False,
-) -> Page[SourcePublic]:
+) -> Response:
     """Every source: outlets, services, ministries, people, documents and archives."""
     query = SourceQuery(
         kind=[k.value for k in kind],
@@ -122,7 +122,7 @@ def list_sources(
 )
 def get_source(
     request: Request, response: Response, session: SessionDep, slug: SlugPath, as_of: AsOf = None
-) -> SourcePublic:
+) -> Response:
     """The source, its parent organisation, and how often it claims, relays, publishes or is quoted.
 
     With `as_of`, the source as it stood at that moment (without counts, which describe today)."""
@@ -132,7 +132,7 @@ def get_source(
         else sources.get_source_as_of(session, slug, as_of)
     )
     response.headers["ETag"] = view.etag
-    return json_response(SourcePublic.of(view, base_url(request)), response)  # type: ignore[return-value]
+    return json_response(SourcePublic.of(view, base_url(request)), response)
 
 
 @router.get(
@@ -152,7 +152,7 @@ def list_source_figures(
     count: Count = False,
     format: FormatParam = None,
     bom: BomParam = False,
-) -> Page[FigurePublic]:
+) -> Response:
     """Figures whose chain contains this source, or a source under it, at any position."""
     sources.require(session, slug)
     query = FigureQuery(source=[slug])

@@ -84,9 +84,10 @@ def _copy(
     columns = ", ".join(quote(name) for name in names)
     statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
     driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(
                     [

@@ -73,7 +73,7 @@ def search(
     if not words:
         return []
     entities = entities or ["figure", "event", "source"]
-    params = {"limit": limit, "offset": offset}
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
     placeholders = []
     for index, entity in enumerate(entities):
         params[f"e{index}"] = entity
@@ -137,7 +137,7 @@ def _sqlite_top(session: Session, fts_query: str, limit: int, offset: int) -> li
         return []
     ids = [row[0] for row in top]
     entries = {
-        row[0]: row[1:]
+        row[0]: (row[1], row[2], row[3], row[4])
         for row in connection.execute(
             text(
                 "SELECT id, entity, entity_id, slug, title FROM search_entry WHERE id IN :ids"

@@ -23,7 +23,7 @@ def source_ids(session: Session, param: str, names: list[str]) -> list[int]:
     connection = session.connection()
     by_slug = dict(
         connection.execute(
-            sa_select(Source.slug, Source.id).where(
+            sa_select(col(Source.slug), col(Source.id)).where(
                 col(Source.slug).in_(bindparam("names", expanding=True))
             ),
             {"names": wanted},
@@ -34,18 +34,20 @@ def source_ids(session: Session, param: str, names: list[str]) -> list[int]:
     if rest:
         found: set[str] = set()
         short_names = connection.execute(
-            sa_select(Source.id, Source.short_name).where(
-                func.lower(Source.short_name).in_(bindparam("lowered", expanding=True))
+            sa_select(col(Source.id), col(Source.short_name)).where(
+                func.lower(col(Source.short_name)).in_(bindparam("lowered", expanding=True))
             ),
             {"lowered": sorted({name.lower() for name in rest.values()})},
         ).all()
         # Sources with aliases are few; their lists are compared here, in any case, on
         # both engines alike (SQLite's lower() only folds ASCII).
         aliased = connection.execute(
-            sa_select(Source.id, Source.aliases).where(cast(Source.aliases, String) != "[]")
+            sa_select(col(Source.id), col(Source.aliases)).where(
+                cast(col(Source.aliases), String) != "[]"
+            )
         ).all()
         for source_id, short_name in short_names:
-            if short_name.casefold() in rest:
+            if short_name is not None and short_name.casefold() in rest:
                 ids.add(source_id)
                 found.add(short_name.casefold())
         for source_id, aliases in aliased:
@@ -56,7 +58,7 @@ def source_ids(session: Session, param: str, names: list[str]) -> list[int]:
         missing = sorted(rest[key] for key in rest if key not in found)
         if missing:
             raise _unknown(param, missing[0], "no source has that slug, short name or alias")
-    return sorted(ids)
+    return sorted(i for i in ids if i is not None)  # ids are never NULL
 
 
 def event_ids(session: Session, param: str, slugs: list[str]) -> list[int]:
@@ -67,7 +69,7 @@ def event_ids(session: Session, param: str, slugs: list[str]) -> list[int]:
     found = dict(
         session.connection()
         .execute(
-            sa_select(Event.slug, Event.id).where(
+            sa_select(col(Event.slug), col(Event.id)).where(
                 col(Event.slug).in_(bindparam("slugs", expanding=True))
             ),
             {"slugs": wanted},
@@ -77,4 +79,4 @@ def event_ids(session: Session, param: str, slugs: list[str]) -> list[int]:
     missing = [slug for slug in wanted if slug not in found]
     if missing:
         raise _unknown(param, missing[0], "no event has that slug")
-    return sorted(found.values())
+    return sorted(i for i in found.values() if i is not None)  # ids are never NULL

@@ -12,20 +12,23 @@ stored text equals a fresh rendering.
 
 import csv
 import io
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import LargeBinary, bindparam, cast, delete, func, select
+from sqlalchemy import ColumnElement, LargeBinary, Select, bindparam, cast, delete, func, select
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.base import Executable
 from sqlmodel import Session, col
 
 from app.db import driver_fetchone, placeholder
 from app.errors import NotFoundError
 from app.models import Attribution, Figure, FigureDoc, Source
+from app.models.records import stored_id
 from app.schemas import figure_json
 from app.schemas.figure_json import FigureRecord
 from app.services.common.batching import chunks, insert_rows
@@ -73,11 +76,12 @@ def with_texts(dialect: str, statement: Any) -> Any:
     as bytes, which is what a response sends: no decoding by the driver, no encoding back.
     Built once per base statement (``_keys_only`` makes one per sort)."""
     body, csv_text = col(FigureDoc.body), col(FigureDoc.csv)
+    as_bytes: list[ColumnElement[bytes]]
     if dialect == "sqlite":
         as_bytes = [cast(body, LargeBinary), cast(csv_text, LargeBinary)]
     else:
         as_bytes = [func.convert_to(c, "UTF8", type_=LargeBinary) for c in (body, csv_text)]
-    return statement.outerjoin(FigureDoc, col(FigureDoc.figure_id) == Figure.id).add_columns(
+    return statement.outerjoin(FigureDoc, col(FigureDoc.figure_id) == col(Figure.id)).add_columns(
         *as_bytes, col(FigureDoc.etag)
     )
 
@@ -97,7 +101,7 @@ def of_rows(session: Session, rows: list[Any]) -> list[Stored]:
     if missing:
         for figure_id, text in render(session, missing).items():
             out[missing[figure_id]] = text
-    return out  # type: ignore[return-value]
+    return typing.cast(list[Stored], out)  # every gap is filled
 
 
 def by_slug(engine: Engine, slug: str) -> Stored | None:
@@ -139,7 +143,7 @@ def of_views(views: Iterable[figures.FigureView]) -> list[Stored]:
         f = view.figure
         out.append(
             Stored(
-                f.id,  # type: ignore[arg-type]
+                stored_id(f),
                 f.slug,
                 figure_json.dumps(record.data),
                 _csv_line(record.data),
@@ -186,10 +190,10 @@ def affected(session: Session, entity: str, ids: Iterable[int]) -> set[int]:
     out: set[int] = set()
     for page in chunks(wanted):
         if entity == "event":
-            statement = select(Figure.id).where(col(Figure.event_id).in_(page))
+            statement = select(col(Figure.id)).where(col(Figure.event_id).in_(page))
         elif entity == "source":
-            under = select(Source.id).where(col(Source.parent_id).in_(page))
-            statement = select(Attribution.figure_id).where(
+            under = select(col(Source.id)).where(col(Source.parent_id).in_(page))
+            statement = select(col(Attribution.figure_id)).where(
                 col(Attribution.figure_id).is_not(None),
                 col(Attribution.source_id).in_(page) | col(Attribution.source_id).in_(under),
             )
@@ -212,13 +216,16 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
         # then, so the second waits for the first to commit and renders what it committed:
         # no duplicate text, none built on the other's old state. (SQLite has one writer.)
         connection.execute(
-            select(Figure.id).where(col(Figure.id).in_(page)).order_by(Figure.id).with_for_update()
+            select(col(Figure.id))
+            .where(col(Figure.id).in_(page))
+            .order_by(col(Figure.id))
+            .with_for_update()
         )
         connection.execute(delete(FigureDoc).where(col(FigureDoc.figure_id).in_(page)))
         fresh = render(session, page)
         insert_rows(
             connection,
-            FigureDoc.__table__,  # type: ignore[attr-defined]
+            FigureDoc.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             [
                 {"figure_id": s.id, "body": s.body.decode(), "csv": s.csv.decode(), "etag": s.etag}
                 for s in fresh.values()
@@ -230,12 +237,14 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
 
 def _without_text() -> Any:
     """Figures with no stored text."""
-    return ~select(FigureDoc.figure_id).where(FigureDoc.figure_id == Figure.id).exists()
+    return (
+        ~select(col(FigureDoc.figure_id)).where(col(FigureDoc.figure_id) == col(Figure.id)).exists()
+    )
 
 
 def to_write(session: Session, *, only_missing: bool = False) -> list[int]:
     """Ids of every figure (or, ``only_missing``, of those with no stored text), in order."""
-    statement = select(Figure.id).order_by(Figure.id)
+    statement = select(col(Figure.id)).order_by(col(Figure.id))
     if only_missing:
         statement = statement.where(_without_text())
     return list(session.execute(statement).scalars())
@@ -249,20 +258,27 @@ def rebuild(session: Session, *, only_missing: bool = False) -> int:
 
 def missing(session: Session) -> int:
     """How many figures have no stored text."""
-    return session.execute(
+    count: int = session.execute(
         select(func.count()).select_from(Figure).where(_without_text())
     ).scalar_one()
+    return count
 
 
 def stale(session: Session) -> list[int]:
     """Ids of figures whose stored text differs from a fresh rendering (none, unless a write
     bypassed the services); figures with no stored text are not counted (see ``missing``)."""
     out = []
-    ids = list(session.execute(select(FigureDoc.figure_id).order_by(FigureDoc.figure_id)).scalars())
+    ids = list(
+        session.execute(
+            select(col(FigureDoc.figure_id)).order_by(col(FigureDoc.figure_id))
+        ).scalars()
+    )
     for page in chunks(ids):
         fresh = render(session, page)
         pairs = session.execute(
-            select(Figure.id, Figure.slug).where(col(Figure.id).in_(page)).order_by(Figure.id)
+            select(col(Figure.id), col(Figure.slug))
+            .where(col(Figure.id).in_(page))
+            .order_by(col(Figure.id))
         ).all()
         for text in stored(session, [(i, slug) for i, slug in pairs]):
             now = fresh.get(text.id)
@@ -275,7 +291,7 @@ def stale(session: Session) -> list[int]:
 
 
 @cache
-def _keys_only(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _keys_only(names: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """What a stored page needs of each figure: its id, its slug (for the URL) and the
     columns its cursor keeps, nothing more (each datetime read costs a conversion)."""
     columns: dict[str, Any] = {"id": Figure.id, "slug": Figure.slug}
@@ -326,5 +342,5 @@ def get_stored(session: Session, slug: str) -> Any:
 
 
 @cache
-def _id_by_slug():  # type: ignore[no-untyped-def]
-    return sa_select(Figure.id).where(Figure.slug == bindparam("slug"))
+def _id_by_slug() -> Executable:
+    return sa_select(col(Figure.id)).where(col(Figure.slug) == bindparam("slug"))

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from app.models import Attribution, Event, Figure, Measure, SearchEntry, Source
@@ -20,7 +21,9 @@ def _joined(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+def _quotes(
+    session: Session, column: Mapped[int | None], ids: Iterable[int]
+) -> dict[int, list[str]]:
     """The words a record's chain adds to it: every quote, and who said or relayed it.
 
     A publisher's name is left out, and so is the name of any source whose text is stored
@@ -32,14 +35,14 @@ def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]
         # Whether the source has stored text, not the text: it is a whole document per link.
         select(
             column,
-            Attribution.quote,
-            Attribution.role,
-            Source.name,
+            col(Attribution.quote),
+            col(Attribution.role),
+            col(Source.name),
             col(Source.full_text).is_not(None),
         )
-        .join(Source, Source.id == Attribution.source_id)
+        .join(Source, col(Source.id) == col(Attribution.source_id))
         .where(column.in_(ids))
-        .order_by(column, Attribution.position)
+        .order_by(column, col(Attribution.position))
     ).all()
     quotes: dict[int, list[str]] = defaultdict(list)
     for owner, quote, role, name, has_text in rows:
@@ -52,12 +55,18 @@ def _quotes(session: Session, column, ids: Iterable[int]) -> dict[int, list[str]
 
 def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
     if entity == "figure":
-        quotes = _quotes(session, Attribution.figure_id, ids)
+        quotes = _quotes(session, col(Attribution.figure_id), ids)
         figures = session.execute(
-            select(Figure.id, Figure.slug, Figure.stated_as, Figure.subject, Figure.note)
-            .add_columns(Measure.label)
-            .outerjoin(Measure, Measure.id == Figure.measure_id)
-            .where(Figure.id.in_(ids))  # type: ignore[union-attr]
+            select(
+                col(Figure.id),
+                col(Figure.slug),
+                col(Figure.stated_as),
+                col(Figure.subject),
+                col(Figure.note),
+            )
+            .add_columns(col(Measure.label))
+            .outerjoin(Measure, col(Measure.id) == col(Figure.measure_id))
+            .where(col(Figure.id).in_(ids))
         ).all()
         return {
             row_id: (
@@ -68,17 +77,17 @@ def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
             for row_id, slug, stated_as, subject, note, label in figures
         }
     if entity == "event":
-        quotes = _quotes(session, Attribution.event_id, ids)
+        quotes = _quotes(session, col(Attribution.event_id), ids)
         events = session.execute(
             select(
-                Event.id,
-                Event.slug,
-                Event.title,
-                Event.summary,
-                Event.place,
-                Event.tags,
-                Event.note,
-            ).where(Event.id.in_(ids))  # type: ignore[union-attr]
+                col(Event.id),
+                col(Event.slug),
+                col(Event.title),
+                col(Event.summary),
+                col(Event.place),
+                col(Event.tags),
+                col(Event.note),
+            ).where(col(Event.id).in_(ids))
         ).all()
         return {
             row_id: (slug, title, _joined(summary, place, " ".join(tags), note, *quotes[row_id]))
@@ -87,14 +96,14 @@ def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
     if entity == "source":
         sources = session.execute(
             select(
-                Source.id,
-                Source.slug,
-                Source.name,
-                Source.short_name,
-                Source.aliases,
-                Source.description,
-                Source.note,
-            ).where(Source.id.in_(ids))  # type: ignore[union-attr]
+                col(Source.id),
+                col(Source.slug),
+                col(Source.name),
+                col(Source.short_name),
+                col(Source.aliases),
+                col(Source.description),
+                col(Source.note),
+            ).where(col(Source.id).in_(ids))
         ).all()
         # Every name the source goes by is searchable: "RFE/RL" finds RadioFreeEurope.
         return {
@@ -115,8 +124,8 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
             entry.entity_id: entry
             for entry in session.execute(
                 select(SearchEntry).where(
-                    SearchEntry.entity == entity,
-                    SearchEntry.entity_id.in_(page),  # type: ignore[attr-defined]
+                    col(SearchEntry.entity) == entity,
+                    col(SearchEntry.entity_id).in_(page),
                 )
             ).scalars()
         }
@@ -144,12 +153,16 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
                 changed += 1
         session.flush()
         if new:
-            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]
+            insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             changed += len(new)
     return changed
 
 
-_MODELS = {"source": Source, "event": Event, "figure": Figure}
+_MODELS: dict[str, type[Source | Event | Figure]] = {
+    "source": Source,
+    "event": Event,
+    "figure": Figure,
+}
 
 
 def rebuild(session: Session) -> int:
@@ -157,13 +170,13 @@ def rebuild(session: Session) -> int:
     changed: stored texts that already match are left alone. Returns how many changed."""
     changed = 0
     for entity, model in _MODELS.items():
-        ids = set(session.execute(select(model.id)).scalars())  # type: ignore[attr-defined]
+        ids = set(session.execute(select(col(model.id))).scalars())
         ids |= set(
             session.execute(
-                select(SearchEntry.entity_id).where(SearchEntry.entity == entity)
+                select(col(SearchEntry.entity_id)).where(col(SearchEntry.entity) == entity)
             ).scalars()
         )
-        changed += refresh_many(session, entity, ids)  # type: ignore[arg-type]
+        changed += refresh_many(session, entity, ids)
     return changed
 
 

@@ -205,4 +205,5 @@ def feed(
         entry_author = ET.SubElement(entry, f"{{{ATOM}}}author")
         _text(entry_author, "name", revision.actor)
         _text(entry, "content", content(revision, slugs), type="text")
-    return ET.tostring(doc, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(doc, encoding="utf-8", xml_declaration=True)
+    return data

@@ -14,10 +14,13 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from app.schemas.figure_json import StoredFigure
 
 # Several names in one cell (relays, tags) are joined with this; it never occurs in a slug.
 JOIN = "; "
@@ -252,7 +255,8 @@ BOM = "\ufeff"
 BATCH = 500  # rows per query while exporting (the lists' largest page)
 
 Fetch = Callable[[Session, str | None, int], Any]  # (session, cursor, limit) -> a service Page
-Present = Callable[[Any], BaseModel]  # a service view -> its public model
+# A service view -> its public model, or a figure's stored texts (already encoded).
+Present = Callable[[Any], "BaseModel | StoredFigure"]
 
 
 class Encoder:
@@ -271,10 +275,10 @@ class Encoder:
         self.writer.writerow(self.columns)
         return self._drain(self.prefix)
 
-    def encode(self, items: list[BaseModel]) -> bytes:
+    def encode(self, items: list[Any]) -> bytes:  # what a Present gives
         if items and hasattr(items[0], "raw"):
             # Stored rows (app/schemas/figure_json.py StoredFigure): already encoded.
-            return b"".join(item.raw(self.fmt) for item in items)  # type: ignore[attr-defined]
+            return b"".join(item.raw(self.fmt) for item in items)
         if self.fmt == "ndjson":
             return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
         for item in items:
@@ -290,7 +294,7 @@ class Encoder:
 
 def batches(
     session: Session, fetch: Fetch, present: Present, cursor: str | None = None
-) -> Iterator[list[BaseModel]]:
+) -> Iterator[list["BaseModel | StoredFigure"]]:
     """Every matching record, a keyset batch at a time; the session forgets each batch."""
     while True:
         page = fetch(session, cursor, BATCH)

@@ -5,6 +5,7 @@ their versions too; a stale tag on a write is refused before the conditional UPD
 """
 
 import hashlib
+from collections.abc import Sequence
 
 from app.services.common.views import Link
 
@@ -20,8 +21,8 @@ def etag(
     version: int,
     *,
     related: tuple[object, ...] = (),
-    chain: list[Link] = (),
-) -> str:  # type: ignore[assignment]
+    chain: Sequence[Link] = (),
+) -> str:
     parts = [REPRESENTATION, kind, str(record_id), str(version), *map(str, related)]
     for link in chain:
         parts += [

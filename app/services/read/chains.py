@@ -5,8 +5,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.sql.base import Executable
+from sqlmodel import Session, col
 
 from app.models import Attribution, Source
 from app.services.common.views import Link, SourceRef
@@ -19,46 +21,46 @@ Parent = aliased(Source)
 def _ref(columns: Any) -> SourceRef:
     """A SourceRef of the chain queries' source columns (aliases come as a JSON list)."""
     *head, aliases, published = columns
-    return SourceRef(*head, tuple(aliases or ()), published)
+    return SourceRef(*head, tuple(aliases or ()), published)  # type: ignore[call-arg]  # head: the ten fields before these two
 
 
-def _chain_query(owner_column):  # type: ignore[no-untyped-def]
+def _chain_query(owner_column: Mapped[int | None]) -> Executable:
     parent = Parent
     return (
-        select(
+        sa_select(
             owner_column,
-            Attribution.position,
-            Attribution.role,
-            Attribution.quote,
-            Attribution.quote_unverified,
-            Attribution.locator,
-            Attribution.accessed,
-            Source.slug,
-            Source.name,
-            Source.kind,
-            Source.party_to_conflict,
-            Source.website,
-            parent.slug,
-            parent.name,
-            Source.version,
-            parent.version,
-            Source.short_name,
-            Source.aliases,
-            Source.published,
-            Attribution.version,
+            col(Attribution.position),
+            col(Attribution.role),
+            col(Attribution.quote),
+            col(Attribution.quote_unverified),
+            col(Attribution.locator),
+            col(Attribution.accessed),
+            col(Source.slug),
+            col(Source.name),
+            col(Source.kind),
+            col(Source.party_to_conflict),
+            col(Source.website),
+            col(parent.slug),
+            col(parent.name),
+            col(Source.version),
+            col(parent.version),
+            col(Source.short_name),
+            col(Source.aliases),
+            col(Source.published),
+            col(Attribution.version),
         )
-        .join(Source, col(Source.id) == Attribution.source_id)
-        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        .join(Source, col(Source.id) == col(Attribution.source_id))
+        .outerjoin(parent, col(parent.id) == col(Source.parent_id))
         # One expanding parameter: the ids are bound as a list, not coerced one by one.
         .where(col(owner_column).in_(bindparam("ids", expanding=True)))
-        .order_by(owner_column, Attribution.position)
+        .order_by(owner_column, col(Attribution.position))
     )
 
 
 # Built once: the statement is the same for every page, only the ids differ.
 _QUERIES = {
-    "figure": _chain_query(Attribution.figure_id),
-    "event": _chain_query(Attribution.event_id),
+    "figure": _chain_query(col(Attribution.figure_id)),
+    "event": _chain_query(col(Attribution.event_id)),
 }
 
 
@@ -79,23 +81,23 @@ def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
 def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
     """Today's description of each source, by id."""
     parent = Parent
-    rows = session.exec(
-        select(
-            Source.id,
-            Source.slug,
-            Source.name,
-            Source.kind,
-            Source.party_to_conflict,
-            Source.website,
-            parent.slug,
-            parent.name,
-            Source.version,
-            parent.version,
-            Source.short_name,
-            Source.aliases,
-            Source.published,
+    rows = session.execute(
+        sa_select(
+            col(Source.id),
+            col(Source.slug),
+            col(Source.name),
+            col(Source.kind),
+            col(Source.party_to_conflict),
+            col(Source.website),
+            col(parent.slug),
+            col(parent.name),
+            col(Source.version),
+            col(parent.version),
+            col(Source.short_name),
+            col(Source.aliases),
+            col(Source.published),
         )
-        .outerjoin(parent, col(parent.id) == Source.parent_id)
+        .outerjoin(parent, col(parent.id) == col(Source.parent_id))
         .where(col(Source.id).in_(ids))
     ).all()
     return {row[0]: _ref(row[1:]) for row in rows}

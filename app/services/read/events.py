@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure
+from app.models.records import stored_id
 from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
@@ -67,7 +68,9 @@ class EventView:
     def etag(self) -> str:
         e = self.event
         figure_tags = tuple(f.etag for f in self.figures or [])
-        return versions.etag("event", e.id, e.version, related=figure_tags, chain=self.chain)  # type: ignore[arg-type]
+        return versions.etag(
+            "event", stored_id(e), e.version, related=figure_tags, chain=self.chain
+        )
 
 
 def _like_escape(text: str) -> str:
@@ -134,24 +137,24 @@ def list_events(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(keys, [_sort_value(rows[-1], k) for k in keys])
-    linked = chains.load(session, "event", [e.id for e in rows])
-    return Page([EventView(e, linked.get(e.id, [])) for e in rows], next_cursor, total)
+    linked = chains.load(session, "event", [stored_id(e) for e in rows])
+    return Page([EventView(e, linked.get(stored_id(e), [])) for e in rows], next_cursor, total)
 
 
 def get_event(session: Session, slug: str) -> EventView:
-    event = session.exec(select(Event).where(Event.slug == slug)).first()
+    event = session.exec(select(Event).where(col(Event.slug) == slug)).first()
     if event is None:
         raise NotFoundError(f"slug: no event {slug!r}")
-    linked = chains.load(session, "event", [event.id])
+    linked = chains.load(session, "event", [stored_id(event)])
     figures = list_figures(session, FigureQuery(event=[slug]), limit=500).items
-    return EventView(event, linked.get(event.id, []), figures)
+    return EventView(event, linked.get(stored_id(event), []), figures)
 
 
 def get_event_as_of(session: Session, slug: str, as_of: datetime) -> EventView:
     """The event, its chain and its figures as they stood at ``as_of``."""
     current = get_event(session, slug).event
-    event = Event.model_validate(history.snapshot_at(session, "event", current.id, as_of))  # type: ignore[arg-type]
-    chain = chains.load_at(session, "event", current.id, as_of)  # type: ignore[arg-type]
+    event = Event.model_validate(history.snapshot_at(session, "event", stored_id(current), as_of))
+    chain = chains.load_at(session, "event", stored_id(current), as_of)
     figure_ids = [
         row_id
         for row_id in history.ids_at(session, "figure", as_of)

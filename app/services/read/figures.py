@@ -7,13 +7,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func
+from sqlalchemy import Select, bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.base import Executable
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Event, Figure, Measure, Source
+from app.models.records import stored_id
 from app.models.vocab import VISIBLE
 from app.services.common import fulltext, lookups
 from app.services.common.pagination import (
@@ -78,8 +80,8 @@ class FigureView:
     def etag(self) -> str:
         f = self.figure
         return versions.etag(
-            "figure", f.id, f.version, related=(self.event_version,), chain=self.chain
-        )  # type: ignore[arg-type]
+            "figure", stored_id(f), f.version, related=(self.event_version,), chain=self.chain
+        )
 
     def citation(self, style: str = "text") -> str:
         return citations.cite_figure(self.figure, self.chain, style=style)
@@ -93,13 +95,13 @@ class Page:
 
 
 @cache
-def _base():  # type: ignore[no-untyped-def]
+def _base() -> Select[*tuple[Any, ...]]:
     """The figure's own columns and the names around it, as plain rows: a list page reads
     them, it never changes them, so loading ORM objects would be work for nothing. Built
     once (statements are immutable; ``.where()`` makes a new one)."""
     return (
         sa_select(
-            Figure.__table__,  # type: ignore[attr-defined]
+            Figure.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             col(Event.slug).label("event_slug"),
             col(Event.title).label("event_title"),
             col(Event.date).label("event_date"),
@@ -124,7 +126,7 @@ def _chain_has(*conditions: Any) -> Any:
 def source_and_descendants(session: Session, names: list[str], param: str = "source") -> list[int]:
     """Ids of the named sources and every source under them (the MoD and its leaked reports).
     A name is a slug, a short name or an alias; one that names no source is a 400."""
-    ids = set(lookups.source_ids(session, param, names))
+    ids: set[int | None] = set(lookups.source_ids(session, param, names))
     frontier = set(ids)
     while frontier:
         children = set(
@@ -152,15 +154,17 @@ def _known(session: Session, name: str, given: list[str], column: Any) -> None:
 
 
 @cache
-def _measures_by_slug():  # type: ignore[no-untyped-def]
-    return sa_select(Measure.slug, Measure.id).where(
+def _measures_by_slug() -> Executable:
+    return sa_select(col(Measure.slug), col(Measure.id)).where(
         col(Measure.slug).in_(bindparam("slugs", expanding=True))
     )
 
 
 def measure_ids(session: Session, slugs: list[str]) -> list[int]:
     """Ids of these measures; a misspelt one is a 400 listing the vocabulary (as ``_known``)."""
-    found = dict(session.connection().execute(_measures_by_slug(), {"slugs": slugs}).all())
+    found: dict[str, int] = dict(
+        session.connection().execute(_measures_by_slug(), {"slugs": slugs}).all()
+    )
     unknown = sorted(set(slugs) - set(found))
     if unknown:
         _known(session, "measure", unknown, Measure.slug)
@@ -332,7 +336,8 @@ def list_figures(
 
 
 def _attr(column: Any) -> str:
-    return column.key
+    key: str = column.key
+    return key
 
 
 def sort_value(figure: Any, key: SortKey) -> Any:
@@ -346,10 +351,10 @@ def sort_value(figure: Any, key: SortKey) -> Any:
 
 
 @cache
-def _by_slug():  # type: ignore[no-untyped-def]
+def _by_slug() -> Executable:
     """One statement for every detail read, built once: building ``_base()`` and its cache
     key cost more than the lookup itself."""
-    return _base().where(Figure.slug == bindparam("slug"))
+    return _base().where(col(Figure.slug) == bindparam("slug"))
 
 
 def get_figure(session: Session, slug: str) -> FigureView:
@@ -366,8 +371,10 @@ def get_figure_as_of(session: Session, slug: str, as_of: datetime) -> FigureView
     (its numbers, words and chain) is what the revisions keep.
     """
     current = get_figure(session, slug).figure
-    figure = Figure.model_validate(history.snapshot_at(session, "figure", current.id, as_of))  # type: ignore[arg-type]
-    chain = chains.load_at(session, "figure", current.id, as_of)  # type: ignore[arg-type]
+    figure = Figure.model_validate(
+        history.snapshot_at(session, "figure", stored_id(current), as_of)
+    )
+    chain = chains.load_at(session, "figure", stored_id(current), as_of)
     event = session.get(Event, figure.event_id)
     measure = session.get(Measure, figure.measure_id)
     origin = session.get(Figure, figure.derived_from_id) if figure.derived_from_id else None

@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Event, Figure, Measure, Revision, Source
+from app.models.records import Record
 from app.schemas.revision import REFERENCES, Slugs
 from app.services.common import batching
 from app.services.common.pagination import clamp_limit
 
-MODELS: dict[str, type[SQLModel]] = {
+MODELS: dict[str, type[Record]] = {
     "figure": Figure,
     "event": Event,
     "source": Source,
@@ -47,8 +48,9 @@ def slugs_for(session: Session, revisions: Iterable[Revision]) -> Slugs:
         model = MODELS[kind]
         for page in batching.chunks(sorted(ids)):
             for row_id, slug in session.exec(
-                select(model.id, model.slug).where(col(model.id).in_(page))  # type: ignore[attr-defined]
+                select(model.id, model.slug).where(col(model.id).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 slugs.by_id[(kind, row_id)] = slug
     return slugs
 
@@ -59,7 +61,7 @@ def of_record(session: Session, kind: str, row_id: int) -> list[Revision]:
         session.exec(
             select(Revision)
             .where(Revision.subject == f"{kind}:{row_id}")
-            .order_by(Revision.at, Revision.id)
+            .order_by(col(Revision.at), col(Revision.id))
         ).all()
     )
 
@@ -86,9 +88,13 @@ def record_page(
                 "cursor: not a cursor this history handed out; use the `next` link"
             )
         statement = statement.where(
-            or_(col(Revision.at) > last, and_(Revision.at == last, col(Revision.id) > after_id))
+            or_(
+                col(Revision.at) > last, and_(col(Revision.at) == last, col(Revision.id) > after_id)
+            )
         )
-    rows = list(session.exec(statement.order_by(Revision.at, Revision.id).limit(limit + 1)).all())
+    rows = list(
+        session.exec(statement.order_by(col(Revision.at), col(Revision.id)).limit(limit + 1)).all()
+    )
     total = (
         session.exec(select(func.count()).select_from(Revision).where(subject)).one()
         if count
@@ -114,7 +120,7 @@ def changes(
         statement = statement.where(Revision.at > since)
     if after_id is not None:
         statement = statement.where(col(Revision.id) > after_id)
-    rows = list(session.exec(statement.order_by(Revision.id).limit(limit + 1)).all())
+    rows = list(session.exec(statement.order_by(col(Revision.id)).limit(limit + 1)).all())
     next_after = rows[limit - 1].id if len(rows) > limit else None
     return ChangePage(rows[:limit], next_after)
 
@@ -138,7 +144,7 @@ def id_of(session: Session, kind: str, slug: str) -> int:
     """The id of the figure, event, source or measure with that slug; else a 404 naming the
     path parameter."""
     model: Any = MODELS[kind]
-    row_id = session.exec(select(model.id).where(model.slug == slug)).first()
+    row_id = session.exec(select(model.id).where(col(model.slug) == slug)).first()
     if row_id is None:
         raise NotFoundError(f"{'measure' if kind == 'measure' else 'slug'}: no {kind} {slug!r}")
     return int(row_id)
@@ -181,8 +187,8 @@ def ids_at(session: Session, kind: str, as_of: datetime) -> list[int]:
         session.exec(
             select(Revision.entity_id)
             .where(Revision.entity == kind, Revision.at <= as_of)
-            .group_by(Revision.entity_id)
-            .order_by(Revision.entity_id)
+            .group_by(col(Revision.entity_id))
+            .order_by(col(Revision.entity_id))
         ).all()
     )
 
@@ -196,7 +202,7 @@ def chain_at(session: Session, kind: str, row_id: int, as_of: datetime) -> list[
             Revision.entity == "attribution",
             Revision.at <= as_of,
         )
-        .group_by(Revision.entity_id)
+        .group_by(col(Revision.entity_id))
         .subquery()
     )
     rows = session.exec(

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, func, text
+from sqlalchemy import ColumnElement, false, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,7 @@ from app.services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from app.services.common.views import SourceRef
 from app.services.read.figures import FigureView, views_by_id
 
 
@@ -29,7 +30,7 @@ class MeasureView:
 
 @dataclass(frozen=True)
 class ClaimantGroup:
-    claimant: object | None  # chains.SourceRef of position 0
+    claimant: SourceRef | None  # of position 0
     figures: list[FigureView]  # the first of them, by id
     figure_count: int  # all of them
 
@@ -38,12 +39,14 @@ def list_measures(session: Session) -> list[MeasureView]:
     """Every measure with its count of visible figures: all its figures, counted from the
     index on (measure_id, id), less its hidden ones, counted from the partial index on them
     (app/models/figure.py), not the status of every figure (bench/README.md)."""
-    every = dict(
-        session.exec(select(Figure.measure_id, func.count()).group_by(Figure.measure_id)).all()
+    every: dict[int | None, int] = dict(
+        session.exec(select(Figure.measure_id, func.count()).group_by(col(Figure.measure_id))).all()
     )
-    hidden = dict(
+    hidden: dict[int | None, int] = dict(
         session.exec(
-            select(Figure.measure_id, func.count()).where(text(HIDDEN)).group_by(Figure.measure_id)
+            select(Figure.measure_id, func.count())
+            .where(text(HIDDEN))
+            .group_by(col(Figure.measure_id))
         ).all()
     )
     measures = session.exec(select(Measure).order_by(Measure.slug)).all()
@@ -104,7 +107,7 @@ def compare(
     view = MeasureView(measure, every - hidden)
     claimant, on_claimant = _claimant_link()
     counts = (
-        select(claimant.source_id.label("source_id"), func.count().label("n"))  # type: ignore[attr-defined]
+        select(claimant.source_id.label("source_id"), func.count().label("n"))
         .select_from(Figure)
         .outerjoin(claimant, on_claimant)
         .where(of_measure)
@@ -167,7 +170,7 @@ def _first_figures(
     claimant_ids: list[int | None],
     per_claimant: int,
     hidden: int,
-) -> dict[str | None, tuple[list[FigureView], object | None]]:
+) -> dict[str | None, tuple[list[FigureView], SourceRef | None]]:
     """The first ``per_claimant`` visible figures (by id) of each of these claimants (None:
     figures without one), as views, with the claimant's SourceRef from their chains; keyed
     by the claimant's slug. With few hidden figures in the measure, it ranks every figure
@@ -177,7 +180,7 @@ def _first_figures(
     claimant, on_claimant = _claimant_link()
     owner = claimant.source_id
     named = [i for i in claimant_ids if i is not None]
-    which = col(owner).in_(named) if named else false()
+    which: ColumnElement[bool] = col(owner).in_(named) if named else false()
     if None in claimant_ids:
         which = which | col(owner).is_(None)
     where = [of_measure, which]
@@ -200,7 +203,7 @@ def _first_figures(
             select(ranked.c.figure_id).where(ranked.c.n <= take).order_by(ranked.c.figure_id)
         ).all()
     )
-    out: dict[str | None, tuple[list[FigureView], object | None]] = {}
+    out: dict[str | None, tuple[list[FigureView], SourceRef | None]] = {}
     for view in views_by_id(session, ids):
         if view.figure.status not in VISIBLE:
             continue

@@ -4,12 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Attribution, Source
+from app.models.records import stored_id
 from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
@@ -56,8 +58,8 @@ class SourceView:
         s = self.source
         related = tuple(sorted((self.counts or {}).items()))
         return versions.etag(
-            "source", s.id, s.version, related=(repr(related), repr(self.parent_name))
-        )  # type: ignore[arg-type]
+            "source", stored_id(s), s.version, related=(repr(related), repr(self.parent_name))
+        )
 
 
 def _filters(session: Session, query: SourceQuery) -> list[Any]:
@@ -66,7 +68,7 @@ def _filters(session: Session, query: SourceQuery) -> list[Any]:
         where.append(col(Source.kind).in_(query.kind))
     if query.party:
         named = [p for p in query.party if p != "none"]
-        condition = col(Source.party_to_conflict).in_(named)
+        condition: ColumnElement[bool] = col(Source.party_to_conflict).in_(named)
         if "none" in query.party:
             condition = condition | col(Source.party_to_conflict).is_(None)
         where.append(condition)
@@ -79,8 +81,8 @@ def _filters(session: Session, query: SourceQuery) -> list[Any]:
     return where
 
 
-def _base():  # type: ignore[no-untyped-def]
-    return select(Source, Parent.slug, Parent.name).outerjoin(
+def _base() -> Select[Source, str, str]:
+    return select(Source, col(Parent.slug), col(Parent.name)).outerjoin(
         Parent, col(Parent.id) == Source.parent_id
     )
 
@@ -111,7 +113,7 @@ def list_sources(
 
 
 def get_source(session: Session, slug: str) -> SourceView:
-    row = session.exec(_base().where(Source.slug == slug)).first()
+    row = session.exec(_base().where(col(Source.slug) == slug)).first()
     if row is None:
         raise NotFoundError(f"slug: no source {slug!r}")
     source = row[0]
@@ -160,6 +162,8 @@ def require(session: Session, slug: str) -> None:
 def get_source_as_of(session: Session, slug: str, as_of: datetime) -> SourceView:
     """The source as it stood at ``as_of``; counts are left out (they describe today)."""
     view = get_source(session, slug)
-    source = Source.model_validate(history.snapshot_at(session, "source", view.source.id, as_of))  # type: ignore[arg-type]
+    source = Source.model_validate(
+        history.snapshot_at(session, "source", stored_id(view.source), as_of)
+    )
     parent = session.get(Source, source.parent_id) if source.parent_id else None
     return SourceView(source, parent.slug if parent else None, parent.name if parent else None)

@@ -22,17 +22,21 @@ from app.services.common.batching import chunks, insert_rows, json_text
 from app.services.write import revisions
 
 
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
     """How each column (but the id) gets its value when a record leaves it out: the model's."""
     makers: dict[str, Callable[[], Any]] = {}
     for name, info in model.model_fields.items():
-        if name == "id" or name not in model.__table__.columns:  # type: ignore[attr-defined]
+        if name == "id" or name not in model.__table__.columns:  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             continue
         if info.default_factory is not None:
-            makers[name] = info.default_factory  # type: ignore[assignment]
+            makers[name] = info.default_factory  # type: ignore[assignment]  # the models' factories take no argument
         else:
             default = None if info.default is PydanticUndefined else info.default
-            makers[name] = lambda default=default: default
+            makers[name] = _constant(default)
     return makers
 
 
@@ -61,7 +65,7 @@ def create(
     if not rows:
         return []
     session.flush()  # pending ORM writes go first: the rows below may point at them
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
     connection = session.connection()
     insert_rows(connection, table, rows)
     first, *others = (table.c[name] for name in key)
@@ -95,7 +99,7 @@ def create(
         )
     insert_rows(
         connection,
-        Revision.__table__,  # type: ignore[attr-defined]
+        Revision.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
         trail,
         encode={"snapshot": json_text, "changes": json_text},
     )

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.errors import ConflictError, UnprocessableError
-from app.models import Revision
+from app.models import Measure, Revision
 from app.models.vocab import Status
 from app.schemas.seed import SeedFile
 from app.services.read import history
@@ -75,10 +75,8 @@ def _check_changes(
     for subject in changed:
         kind, _, row_id = subject.partition(":")
         model = history.MODELS[kind]
-        if kind != "measure":
-            status = session.exec(
-                select(model.status).where(col(model.id) == int(row_id))  # type: ignore[attr-defined]
-            ).one()
+        if not issubclass(model, Measure):  # measures have no status
+            status = session.exec(select(model.status).where(col(model.id) == int(row_id))).one()
             if status == Status.retracted:
                 slug = slugs.subject(subject) or subject
                 problems.append(

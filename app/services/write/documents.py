@@ -8,12 +8,12 @@ from sqlmodel import Session, col, select
 from app.models import Attribution, Event, Figure, Measure, Source
 
 
-def _chain(session: Session, column: Any, owner_id: int) -> list[dict[str, Any]]:
+def _chain(session: Session, column: Any, owner_id: int | None) -> list[dict[str, Any]]:
     rows = session.exec(
         select(Attribution, Source.slug)
         .join(Source, col(Source.id) == Attribution.source_id)
         .where(column == owner_id)
-        .order_by(Attribution.position)
+        .order_by(col(Attribution.position))
     ).all()
     return [
         {
@@ -62,7 +62,7 @@ def event_document(session: Session, event: Event) -> dict[str, Any]:
         "country": event.country,
         "tags": list(event.tags),
         "note": event.note,
-        "attributions": _chain(session, Attribution.event_id, event.id),  # type: ignore[arg-type]
+        "attributions": _chain(session, Attribution.event_id, event.id),
     }
 
 
@@ -88,5 +88,5 @@ def figure_document(session: Session, figure: Figure) -> dict[str, Any]:
         "period": figure.period,
         "derived_from": origin,
         "note": figure.note,
-        "attributions": _chain(session, Attribution.figure_id, figure.id),  # type: ignore[arg-type]
+        "attributions": _chain(session, Attribution.figure_id, figure.id),
     }

@@ -1,13 +1,14 @@
 """Editors' writes: create, correct with a merge patch, retract. Every change is a revision
 with who and why; a write against a stale version is refused; nothing is ever hard-deleted."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, col, select
 
 from app.errors import (
     ConflictError,
@@ -18,6 +19,7 @@ from app.errors import (
     UnprocessableError,
 )
 from app.models import Event, Figure, Source
+from app.models.records import Record
 from app.models.vocab import Action, Entity, Status
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
@@ -46,8 +48,8 @@ SERVER_OWNED = frozenset(
 @dataclass(frozen=True)
 class Kind:
     entity: Entity
-    model: type[SQLModel]
-    schema: type[BaseModel]
+    model: type[Record]
+    schema: type[SourceWrite | EventIn | FigureIn]
     section: str
 
 
@@ -62,7 +64,7 @@ def _problem_detail(errors: list[dict[str, str]]) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
 
 
-def _validate(kind: Kind, document: dict[str, Any]) -> BaseModel:
+def _validate(kind: Kind, document: dict[str, Any]) -> SourceWrite | EventIn | FigureIn:
     owned = sorted(SERVER_OWNED & set(document))
     if owned:
         errors = [{"field": f, "message": "set by the server; it cannot be written"} for f in owned]
@@ -105,7 +107,7 @@ def find(session: Session, kind_name: str, slug: str, *, lock: bool = False) -> 
     SQLite has no row locks; its writers already run one at a time (BEGIN IMMEDIATE).
     """
     kind = KINDS[kind_name]
-    statement = select(kind.model).where(kind.model.slug == slug)  # type: ignore[attr-defined]
+    statement = select(kind.model).where(col(kind.model.slug) == slug)
     if lock:
         # populate_existing: the locked read's values replace any copy the session holds.
         statement = statement.with_for_update(key_share=True).execution_options(
@@ -118,12 +120,12 @@ def find(session: Session, kind_name: str, slug: str, *, lock: bool = False) -> 
 
 
 def document(session: Session, kind_name: str, row: Any) -> dict[str, Any]:
-    render = {
+    render: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
         "source": documents.source_document,
         "event": documents.event_document,
         "figure": documents.figure_document,
-    }[kind_name]
-    return render(session, row)
+    }
+    return render[kind_name](session, row)
 
 
 MAX_REASON_LENGTH = 2000  # as the `Sourced-Reason` header and a POST body's `reason`
@@ -201,12 +203,12 @@ def create(
 ) -> Any:
     kind = KINDS[kind_name]
     record = _validate(kind, body)
-    slug = record.slug  # type: ignore[attr-defined]
+    slug = record.slug
     taken = ConflictError(
         f"slug: a {kind_name} {slug!r} already exists; PATCH it to change it",
         title="Slug already taken",
     )
-    if session.exec(select(kind.model.id).where(kind.model.slug == slug)).first() is not None:  # type: ignore[attr-defined]
+    if session.exec(select(kind.model.id).where(col(kind.model.slug) == slug)).first() is not None:
         raise taken
     loaded = _check(session, kind, record)
     # A create that commits after the check above is seen by the apply step (READ COMMITTED),
@@ -234,8 +236,8 @@ def create(
 def _slug_taken(error: IntegrityError, kind: Kind) -> bool:
     """Whether ``error`` is the unique slug of ``kind``'s table (PostgreSQL names the
     constraint; SQLite says ``UNIQUE constraint failed: figure.slug``)."""
-    table = kind.model.__tablename__  # type: ignore[attr-defined]
-    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    table = kind.model.__tablename__
+    constraint: str | None = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
     if constraint is not None:
         return constraint == f"uq_{table}_slug"
     return f"{table}.slug" in str(error.orig)

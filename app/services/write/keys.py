@@ -5,7 +5,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import ConflictError, DomainError, NotFoundError
 from app.models import ApiKey
@@ -44,7 +44,7 @@ def create(session: Session, name: str, scope: str) -> NewKey:
 
 
 def list_keys(session: Session) -> list[ApiKey]:
-    return list(session.exec(select(ApiKey).order_by(ApiKey.id)).all())
+    return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))).all())
 
 
 def revoke(session: Session, name_or_prefix: str) -> ApiKey:

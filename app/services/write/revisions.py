@@ -1,21 +1,24 @@
 """The revision trail: every create, update and retraction is written here with who and why."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, col
 
 from app.errors import PreconditionFailedError
 from app.models import Revision
+from app.models.records import Versioned
 from app.models.types import utcnow
 from app.models.vocab import Action, Entity
+
+V = TypeVar("V", bound=Versioned)
 
 # Bookkeeping columns that change on every write and so say nothing about the record itself.
 _UNTRACKED = frozenset({"version", "created_at", "updated_at"})
 
 
-def snapshot(row: SQLModel) -> dict[str, Any]:
+def snapshot(row: Versioned) -> dict[str, Any]:
     """The record as JSON: exact decimals as strings, dates as ISO 8601."""
     return row.model_dump(mode="json")
 
@@ -35,13 +38,13 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict
     }
 
 
-def subject_of(entity: Entity, row: SQLModel) -> str:
+def subject_of(entity: Entity, row: Versioned) -> str:
     """The record whose history a revision joins: a link of a chain joins its figure or event."""
     return subject(
         entity,
         row.id,
         getattr(row, "figure_id", None),
-        getattr(row, "event_id", None),  # type: ignore[attr-defined]
+        getattr(row, "event_id", None),
     )
 
 
@@ -55,7 +58,7 @@ def record(
     session: Session,
     *,
     entity: Entity,
-    row: SQLModel,
+    row: Versioned,
     action: Action,
     actor: str,
     reason: str,
@@ -63,12 +66,13 @@ def record(
 ) -> Revision:
     """Append one revision for ``row`` as it stands now (``row`` must already be flushed)."""
     after = {} if action is Action.delete else snapshot(row)
+    assert row.id is not None  # flushed
     revision = Revision(
         entity=entity.value,
-        entity_id=row.id,  # type: ignore[attr-defined]
+        entity_id=row.id,
         entity_slug=getattr(row, "slug", None),
         subject=subject_of(entity, row),
-        version=row.version,  # type: ignore[attr-defined]
+        version=row.version,
         action=action.value,
         at=utcnow(),
         actor=actor,
@@ -84,14 +88,14 @@ def save(
     session: Session,
     *,
     entity: Entity,
-    model: type[SQLModel],
-    existing: SQLModel | None,
+    model: type[V],
+    existing: V | None,
     values: dict[str, Any],
     actor: str,
     create_reason: str,
     update_reason: str,
     action: Action = Action.update,
-) -> tuple[SQLModel, dict[str, dict[str, Any]] | None]:
+) -> tuple[V, dict[str, dict[str, Any]] | None]:
     """Create ``model`` or update ``existing`` to ``values``; write a revision only if it changed.
 
     Returns the row and its changed fields (``None`` when nothing changed).
@@ -121,18 +125,18 @@ def save(
     return existing, rev.changes
 
 
-def bump(session: Session, row: SQLModel, changed: dict[str, Any]) -> None:
+def bump(session: Session, row: Versioned, changed: dict[str, Any]) -> None:
     """Write ``changed`` and the next version in one UPDATE that only matches the version read.
 
     If someone else wrote the row since it was read, no row matches and nothing is written:
     two editors can never overwrite each other.
     """
     model = type(row)
-    expected = row.version  # type: ignore[attr-defined]
+    expected = row.version
     now = utcnow()
-    result = session.execute(
+    result = session.exec(
         update(model)
-        .where(model.id == row.id, model.version == expected)  # type: ignore[attr-defined]
+        .where(col(model.id) == row.id, col(model.version) == expected)
         .values(**changed, version=expected + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )

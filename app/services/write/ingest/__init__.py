@@ -13,7 +13,7 @@ on its own, even when others in the file are not. A second run over unchanged fi
 nothing. ``apply`` is the one write step every caller shares.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from app.db import unit_of_work, writer
 from app.services.common import batching
 from app.services.write.ingest import forms, merge
 from app.services.write.ingest.checking import check
-from app.services.write.ingest.forms import SEED_ACTOR
+from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
 from app.services.write.ingest.reading import discover, inline_texts, parse, read_file
 from app.services.write.ingest.records import (
     SECTIONS,
@@ -89,15 +89,18 @@ def load(session: Session, paths: Iterable[Path], *, take_file_reason: str | Non
     if plan.taken:
         reason = f"seed: the file applied over later edits (--take-file): {take_file_reason}"
         changes += apply(session, plan.taken, reason=reason)
-    for loaded in plan.amending:
-        reason = f"seed: amended by {loaded.path} ({forms.document_key(loaded)})"
-        changes += apply(session, [loaded], reason=reason)
+    for amended in plan.amending:
+        reason = f"seed: amended by {amended.path} ({forms.document_key(amended)})"
+        changes += apply(session, [amended], reason=reason)
     merge.record(session, plan.marks)
     return Seeded(changes, plan.conflicts)
 
 
 def apply(
-    session: Session, files: list[LoadedFile], actor: str = SEED_ACTOR, reason: str | None = None
+    session: Session,
+    files: Sequence[SeedInput],
+    actor: str = SEED_ACTOR,
+    reason: str | None = None,
 ) -> list[Change]:
     """Write checked files: the one apply step of seeding, bundles and editors' writes."""
     batching.refresh_statistics(session.connection())

@@ -1,13 +1,15 @@
 """Checking read files against each other and the database: references, cycles, verbatim
 quotes; every problem at once."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.models import Event, Figure, Measure, Source
 from app.schemas.attribution import AttributionIn
+from app.schemas.event import EventIn
+from app.schemas.figure import FigureIn
 from app.services.common import batching
 from app.services.write import verbatim
 from app.services.write.ingest import forms
@@ -70,7 +72,8 @@ def _references(files: list[LoadedFile]) -> dict[str, set[str]]:
         if data.document is not None:
             refs["source"].add(data.document)
         refs["source"].update(s.parent for s in data.sources if s.parent is not None)
-        for record in (*data.events, *data.figures):
+        records: list[EventIn | FigureIn] = [*data.events, *data.figures]
+        for record in records:
             refs["source"].update(link.source for link in record.attributions)
         refs["event"].update(g.event for g in data.figures)
         refs["measure"].update(g.measure for g in data.figures)
@@ -155,7 +158,13 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
     return problems
 
 
-def _check_chain(known, links: list[AttributionIn], document_text, label, problem) -> None:  # type: ignore[no-untyped-def]
+def _check_chain(
+    known: _Known,
+    links: list[AttributionIn],
+    document_text: str | None,
+    label: str,
+    problem: Callable[[str, str, str], None],
+) -> None:
     for position, link in enumerate(links):
         where = f"attributions[{position}]"
         if not known.exists("source", link.source):
@@ -181,7 +190,8 @@ def _check_chain(known, links: list[AttributionIn], document_text, label, proble
 def _cycle_members(parents: dict[str, str | None]) -> list[str]:
     members = []
     for start in parents:
-        seen, node = set(), start
+        seen: set[str] = set()
+        node: str | None = start
         while node is not None and node in parents and node not in seen:
             seen.add(node)
             node = parents[node]

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.models import Event, Figure, Measure, Source
+from app.models.records import Record
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
@@ -18,7 +19,7 @@ from app.services.write import documents
 
 SEED_ACTOR = "seed"
 # Entities in the order a file is written, with their section, table and write schema.
-ENTITIES: dict[str, tuple[str, type[SQLModel], type[BaseModel]]] = {
+ENTITIES: dict[str, tuple[str, type[Record], type[BaseModel]]] = {
     "measure": ("measures", Measure, MeasureIn),
     "source": ("sources", Source, SeedSource),
     "event": ("events", Event, EventIn),

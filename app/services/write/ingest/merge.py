@@ -286,8 +286,9 @@ def record(session: Session, marks: Sequence[Mark]) -> None:
         slugs = sorted({m.slug for m in marks if m.entity == entity})
         for page in batching.chunks(slugs):
             for slug, row_id in session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 ids[(entity, slug)] = row_id
     latest = latest_revisions(session, (subject(e, i) for (e, _), i in ids.items()))
     existing: dict[tuple[str, str, str], SeedRecord] = {}
@@ -310,12 +311,12 @@ def record(session: Session, marks: Sequence[Mark]) -> None:
             "hash": mark.hash,
             "revision_id": revision_id,
         }
-        seed = existing.get((mark.entity, mark.slug, document))
-        if seed is None:
+        known = existing.get((mark.entity, mark.slug, document))
+        if known is None:
             fresh.append({"entity": mark.entity, "slug": mark.slug, "document": document, **values})
         else:
             session.execute(
-                update(SeedRecord).where(col(SeedRecord.id) == seed.id).values(**values)
+                update(SeedRecord).where(col(SeedRecord.id) == known.id).values(**values)
             )
-    for page in batching.chunks(fresh):
-        session.execute(insert(SeedRecord), list(page))
+    for rows in batching.chunks(fresh):
+        session.execute(insert(SeedRecord), list(rows))

@@ -50,8 +50,9 @@ def latest_revisions(session: Session, subjects: Iterable[str]) -> dict[str, int
         for subject, newest in session.exec(
             select(Revision.subject, func.max(Revision.id))
             .where(col(Revision.subject).in_(page))
-            .group_by(Revision.subject)
+            .group_by(col(Revision.subject))
         ):
+            assert newest is not None  # the max of the subject's revisions
             latest[subject] = newest
     return latest
 
@@ -115,9 +116,9 @@ def lock_changing(
         model = ENTITIES[entity][1]
         for page in batching.chunks(sorted(ids)):
             session.exec(
-                select(model.id)  # type: ignore[attr-defined]
-                .where(col(model.id).in_(page))  # type: ignore[attr-defined]
-                .order_by(model.id)  # type: ignore[attr-defined]
+                select(model.id)
+                .where(col(model.id).in_(page))
+                .order_by(col(model.id))
                 .with_for_update(key_share=True)
             ).all()
 
@@ -128,8 +129,9 @@ def load_stored(session: Session, files: Sequence[SeedInput], forms: Forms) -> S
         slugs = sorted({item.slug for f in files for item in getattr(f.data, section)})
         for page in batching.chunks(slugs):
             for slug, row_id in session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 stored.ids[(entity, slug)] = row_id
             for seed in session.exec(
                 select(SeedRecord).where(

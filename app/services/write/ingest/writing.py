@@ -2,21 +2,26 @@
 replaced, derived texts refreshed."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlmodel import Session, SQLModel, col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app import edtf
 from app.models import Attribution, Event, Figure, Measure, Source
+from app.models.records import Record, Versioned
 from app.models.vocab import Action, Entity
 from app.schemas.attribution import AttributionIn
+from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedSource
 from app.services.common import batching
 from app.services.derived import figure_docs, search_index
 from app.services.write import bulk, revisions
 from app.services.write.ingest.checking import parents_first
-from app.services.write.ingest.forms import SEED_ACTOR
-from app.services.write.ingest.records import UPDATE_REASON, Change, LoadedFile
+from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
+from app.services.write.ingest.records import UPDATE_REASON, Change
+
+R = TypeVar("R", bound=Record)
+
 
 # --- writing -------------------------------------------------------------------------------
 
@@ -34,21 +39,23 @@ class Writer:
         # and again, and ids never change (records are retracted, never deleted).
         self.ids: dict[tuple[str, str], int] = {}
 
-    def _one(self, model: type[SQLModel], slug: str) -> Any:
-        return self.session.exec(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
+    def _one(self, model: type[Record], slug: str) -> Any:
+        return self.session.exec(select(model).where(col(model.slug) == slug)).first()
 
-    def _id(self, model: type[SQLModel], slug: str | None) -> int | None:
+    def _id(self, model: type[Record], slug: str | None) -> int | None:
         if slug is None:
             return None
         key = (model.__name__, slug)
         if key not in self.ids:
-            self.ids[key] = self.session.exec(select(model.id).where(model.slug == slug)).one()  # type: ignore[attr-defined]
+            row_id = self.session.exec(select(model.id).where(col(model.slug) == slug)).one()
+            assert row_id is not None  # ids are never NULL
+            self.ids[key] = row_id
         return self.ids[key]
 
     def _save(
         self,
         entity: Entity,
-        model: type[SQLModel],
+        model: type[Versioned],
         key: str,
         existing: Any,
         values: dict[str, Any],
@@ -83,7 +90,10 @@ class Writer:
                     Attribution.source_id == row.id
                 )
             ).all():
-                self.touched.add(("figure", figure_id) if figure_id else ("event", event_id))
+                # A link without a figure has an event (a check constraint).
+                self.touched.add(
+                    ("figure", figure_id) if figure_id else ("event", cast(int, event_id))
+                )
 
     def refresh_search(self) -> None:
         """Bring the derived data up to date: searchable texts and figures' stored texts.
@@ -101,31 +111,32 @@ class Writer:
             self.session.exec(
                 select(Figure.id)
                 .where(col(Figure.id).in_(page))
-                .order_by(Figure.id)
+                .order_by(col(Figure.id))
                 .with_for_update()
             )
         for entity, ids in touched.items():
             search_index.refresh_many(self.session, entity, ids)
         figure_docs.refresh(self.session, shown)
 
-    def _stored(self, model: type[SQLModel], slugs: Iterable[str]) -> dict[str, Any]:
+    def _stored(self, model: type[R], slugs: Iterable[str]) -> dict[str, R]:
         """Stored records with these slugs (the ones to update), a page of slugs at a time."""
         rows = {
             row.slug: row
             for page in batching.chunks(sorted(set(slugs)))
-            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))  # type: ignore[attr-defined]
+            for row in self.session.exec(select(model).where(col(model.slug).in_(page)))
         }
-        self.ids.update(((model.__name__, slug), row.id) for slug, row in rows.items())
+        self.ids.update(((model.__name__, slug), cast(int, row.id)) for slug, row in rows.items())
         return rows
 
-    def _prefetch(self, model: type[SQLModel], slugs: Iterable[str | None]) -> None:
+    def _prefetch(self, model: type[Record], slugs: Iterable[str | None]) -> None:
         """Ids of the stored records these slugs name, a page of slugs at a time."""
         name = model.__name__
         wanted = sorted({s for s in slugs if s is not None and (name, s) not in self.ids})
         for page in batching.chunks(wanted):
             for slug, row_id in self.session.exec(
-                select(model.slug, model.id).where(col(model.slug).in_(page))  # type: ignore[attr-defined]
+                select(model.slug, model.id).where(col(model.slug).in_(page))
             ):
+                assert row_id is not None  # ids are never NULL
                 self.ids[(name, slug)] = row_id
 
     def _in_order(self, start: int, items: list[Any]) -> None:
@@ -138,7 +149,7 @@ class Writer:
     def _create(
         self,
         entity: Entity,
-        model: type[SQLModel],
+        model: type[Record],
         owner: str,
         records: list[tuple[Any, dict[str, Any]]],
         source_file: str,
@@ -183,7 +194,7 @@ class Writer:
                 Change(Entity.attribution.value, key, "create", tuple(sorted(changed)))
             )
 
-    def measures(self, loaded: LoadedFile) -> None:
+    def measures(self, loaded: SeedInput) -> None:
         for item in loaded.data.measures:
             values = item.model_dump()
             self._save(
@@ -195,11 +206,11 @@ class Writer:
                 loaded.path.name,
             )
 
-    def sources(self, loaded: LoadedFile) -> None:
+    def sources(self, loaded: SeedInput) -> None:
         for item in parents_first(loaded.data.sources, "parent"):
             self._source(item, loaded)
 
-    def _source(self, item: SeedSource, loaded: LoadedFile) -> None:
+    def _source(self, item: SeedSource, loaded: SeedInput) -> None:
         values = item.model_dump(exclude={"parent", "text_file", "full_text"})
         values["parent_id"] = self._id(Source, item.parent)
         values["published_earliest"], values["published_latest"] = _bounds(item.published)
@@ -210,7 +221,7 @@ class Writer:
             values["full_text"] = existing.full_text
         self._save(Entity.source, Source, item.slug, existing, values, loaded.path.name)
 
-    def events(self, loaded: LoadedFile) -> None:
+    def events(self, loaded: SeedInput) -> None:
         """New events go in a page at a time; stored ones are compared and updated one by one."""
         items, start = loaded.data.events, len(self.changes)
         stored = self._stored(Event, (item.slug for item in items))
@@ -229,7 +240,7 @@ class Writer:
         self._create(Entity.event, Event, "event_id", fresh, loaded.path.name)
         self._in_order(start, items)
 
-    def figures(self, loaded: LoadedFile) -> None:
+    def figures(self, loaded: SeedInput) -> None:
         """As events; a new figure derived from another new one waits for its origin's id."""
         items = list(parents_first(loaded.data.figures, "derived_from"))
         start = len(self.changes)
@@ -258,7 +269,7 @@ class Writer:
             self._chain("figure_id", row, item.attributions, loaded.path.name)
         self._in_order(start, items)
 
-    def _figure_values(self, item: Any) -> dict[str, Any]:
+    def _figure_values(self, item: FigureIn) -> dict[str, Any]:
         values = item.model_dump(exclude={"attributions", "event", "measure", "derived_from"})
         values["event_id"] = self._id(Event, item.event)
         values["measure_id"] = self._id(Measure, item.measure)
@@ -271,7 +282,7 @@ class Writer:
         # under it, and every writer locks record, links, stored texts in one order.
         model = type(row)
         self.session.exec(
-            select(model.id).where(model.id == row.id).with_for_update(key_share=True)
+            select(model.id).where(col(model.id) == row.id).with_for_update(key_share=True)
         )
         owner_column = getattr(Attribution, owner)
         existing = {
