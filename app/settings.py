@@ -8,29 +8,46 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOURCED_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///sourced.db"
-    # Largest request body accepted (a bundle with a long document fits); larger is a 413.
-    max_body_bytes: int = 5 * 1024 * 1024
-    # Longest query string accepted (the longest filter list fits many times); longer is a 400.
-    max_query_bytes: int = 8 * 1024
-    # Largest request head (request line and headers) the server reads; larger is a 431 and
-    # the connection closes (app/serving.py). A reason in RFC 8187 form fits many times.
-    max_header_bytes: int = 64 * 1024
-    # Requests one worker handles at once (/health aside); beyond it an immediate 503 with
-    # Retry-After rather than an unbounded queue. 0 turns the cap off.
-    max_concurrent_requests: int = 64
-    # Whole GET responses kept in memory per worker (0 turns the cache off), at most so many
-    # bytes of them, and how often the dataset's version is read from the database to notice
-    # other processes' writes.
-    response_cache_entries: int = 512
-    response_cache_bytes: int = 32 * 1024 * 1024
-    response_cache_recheck_seconds: float = 0.25
-    # Writes per key and failed authentications per client address, per minute, with a burst
-    # allowance; beyond them a 429 with Retry-After. 0 turns a limit off.
-    writes_per_minute: float = 600
-    writes_burst: int = 120
-    failed_auth_per_minute: float = 10
-    failed_auth_burst: int = 20
     """SQLAlchemy URL. SQLite by default; ``postgresql+psycopg://...`` for PostgreSQL."""
+
+    max_body_bytes: int = 5 * 1024 * 1024
+    """Largest request body accepted (a bundle with a long document fits); larger is a 413."""
+
+    max_query_bytes: int = 8 * 1024
+    """Longest query string accepted (the longest filter list fits many times); longer is a
+    400."""
+
+    max_header_bytes: int = 64 * 1024
+    """Largest request head (request line and headers) the server reads; larger is a 431 and
+    the connection closes (app/serving.py). A reason in RFC 8187 form fits many times."""
+
+    max_concurrent_requests: int = 64
+    """Requests one worker handles at once (/health aside); beyond it an immediate 503 with
+    Retry-After rather than an unbounded queue. 0 turns the cap off."""
+
+    response_cache_entries: int = 512
+    """Whole GET responses kept in memory per worker; 0 turns the cache off."""
+
+    response_cache_bytes: int = 32 * 1024 * 1024
+    """At most so many bytes of cached responses per worker; the oldest go first."""
+
+    response_cache_recheck_seconds: float = 0.25
+    """How often the dataset's version is read from the database, to notice other processes'
+    writes."""
+
+    writes_per_minute: float = 600
+    """Writes per key per minute; beyond them (and the burst) a 429 with Retry-After. 0 turns
+    the limit off."""
+
+    writes_burst: int = 120
+    """Writes a key may send at once above its per-minute rate."""
+
+    failed_auth_per_minute: float = 10
+    """Failed authentications per client address per minute; beyond them (and the burst) a 429
+    with Retry-After. 0 turns the limit off."""
+
+    failed_auth_burst: int = 20
+    """Failed authentications a client may send at once above its per-minute rate."""
 
     sqlite_busy_timeout_ms: int = 5000
     """How long an SQLite connection waits for a lock before giving up."""
@@ -50,8 +67,7 @@ class Settings(BaseSettings):
     """Threads per worker that run the hot read routes' database work (lists, details,
     search). The work is mostly Python, so more threads than cores only contend for the GIL:
     the figures list served fewer requests from eight threads than from one
-    (bench/README.md). Two keep one slow query from holding up
-    every other read."""
+    (bench/README.md). Two keep one slow query from holding up every other read."""
 
     statement_timeout_ms: int = 15000
     """A statement of the serving app running longer than this is stopped (a 503 with
@@ -65,8 +81,13 @@ class Settings(BaseSettings):
     limit (over two minutes)."""
 
     dataset_name: str = "Sourced"
+    """The dataset's name, as the API root (`/`) gives it."""
+
     dataset_licence: str = "CC-BY-4.0"
+    """The data's licence, as an SPDX identifier (the code is Apache-2.0)."""
+
     echo_sql: bool = False
+    """Log every SQL statement (for debugging)."""
 
 
 def normalise_database_url(url: str) -> str:
