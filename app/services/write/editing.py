@@ -26,7 +26,7 @@ from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedFile
 from app.schemas.source import SourceWrite
 from app.services.common import etags
-from app.services.derived import figure_docs, search_index
+from app.services.derived import after_write
 from app.services.write import documents, ingest, revisions
 
 # Fields the server owns: they appear in what is read, but a write may not set them.
@@ -368,6 +368,5 @@ def retract(session: Session, kind_name: str, row: Any, actor: str, reason: str)
         update_reason=reason,
         action=Action.retract,
     )
-    search_index.refresh(session, kind_name, row.id)
-    figure_docs.refresh(session, figure_docs.affected(session, kind_name, [row.id]))
+    after_write.refresh(session, [(kind_name, row.id)])
     return row

@@ -14,7 +14,7 @@ from app.schemas.attribution import AttributionIn
 from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedSource
 from app.services.common import batching
-from app.services.derived import figure_docs, search_index
+from app.services.derived import after_write
 from app.services.write import bulk, revisions
 from app.services.write.ingest.checking import parents_first
 from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
@@ -96,27 +96,8 @@ class Writer:
                 )
 
     def refresh_search(self) -> None:
-        """Bring the derived data up to date: searchable texts and figures' stored texts.
-
-        The figures shown are locked first, in id order as ``figure_docs.refresh`` locks
-        them: an editor holds a figure's row from the start of its write (``editing.find``),
-        so writing the figure's search entry before taking its row would deadlock."""
-        touched: dict[str, list[int]] = {}
-        for entity, row_id in sorted(self.touched):
-            touched.setdefault(entity, []).append(row_id)
-        shown: set[int] = set()
-        for entity, ids in touched.items():
-            shown |= figure_docs.affected(self.session, entity, ids)
-        for page in batching.chunks(sorted(shown)):
-            self.session.exec(
-                select(Figure.id)
-                .where(col(Figure.id).in_(page))
-                .order_by(col(Figure.id))
-                .with_for_update()
-            )
-        for entity, ids in touched.items():
-            search_index.refresh_many(self.session, entity, ids)
-        figure_docs.refresh(self.session, shown)
+        """Bring the derived data up to date with everything this writer touched."""
+        after_write.refresh(self.session, self.touched)
 
     def _stored(self, model: type[R], slugs: Iterable[str]) -> dict[str, R]:
         """Stored records with these slugs (the ones to update), a page of slugs at a time."""
