@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.models.vocab import Qualifier
+from app.schemas import figure_json
 from app.schemas.attribution import AttributionIn, AttributionPublic
 from app.schemas.common import STRICT, EDTFString, ExactNumber, MeasureSlug, Slug
 
@@ -75,6 +76,8 @@ class EventRef(BaseModel):
 
 
 class FigurePublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     slug: str = Field(examples=["deserters-since-invasion"])
     url: str = Field(description="This figure in the API.")
     event: EventRef
@@ -102,28 +105,7 @@ class FigurePublic(BaseModel):
 
     @classmethod
     def of(cls, view: "FigureView", base_url: str) -> "FigurePublic":
-        f = view.figure
-        return cls(
-            slug=f.slug,
-            url=f"{base_url}v1/figures/{f.slug}",
-            event=EventRef(slug=view.event_slug, title=view.event_title, date=view.event_date),
-            measure=view.measure,
-            value=f.value,
-            lower_bound=f.lower_bound,
-            upper_bound=f.upper_bound,
-            qualifier=f.qualifier,
-            stated_as=f.stated_as,
-            unit=f.unit,
-            subject=f.subject,
-            period=f.period,
-            period_earliest=f.period_earliest,
-            period_latest=f.period_latest,
-            derived_from=view.derived_from,
-            note=f.note,
-            status=f.status,
-            status_reason=f.status_reason,
-            version=f.version,
-            updated_at=f.updated_at,
-            attributions=[AttributionPublic.of(link) for link in view.chain],
-            citation=view.citation(),
-        )
+        """The figure as ``figure_json.FigureRecord`` writes it, the one mapping from a view to
+        the public fields (the stored texts and the hot paths use it too), validated here: a
+        field one has and the other lacks fails every read that builds this model."""
+        return cls.model_validate(figure_json.FigureRecord.of(view, base_url).data)
