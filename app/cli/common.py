@@ -1,9 +1,10 @@
 """What every command shares: the configured database (refused when it is missing) and one
 transaction whose domain errors exit with status 1."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from sqlalchemy.engine import make_url
@@ -54,3 +55,19 @@ def cli_unit_of_work() -> Iterator[Session]:
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
+
+
+def refused(what: str, problems: Sequence[object]) -> NoReturn:
+    """Every problem of a refused seed or import, one a line, and exit with status 1."""
+    typer.echo(f"{what} refused: {len(problems)} problem(s), nothing written", err=True)
+    for problem in problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(code=1)
+
+
+def print_changes(changes: Sequence[object], dry_run: bool) -> None:
+    """Each change a line, then the count (``would`` on a dry run)."""
+    prefix = "would " if dry_run else ""
+    for change in changes:
+        typer.echo(f"{prefix}{change}")
+    typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")

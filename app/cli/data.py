@@ -8,7 +8,7 @@ import typer
 from sqlmodel import Session
 
 from app.cli.apps import cli
-from app.cli.common import database_settings
+from app.cli.common import database_settings, print_changes, refused
 
 
 @cli.command("export")
@@ -85,13 +85,7 @@ def import_cmd(
             if dry_run:
                 session.rollback()
     except importing.CsvImportError as exc:
-        typer.echo(f"import refused: {len(exc.problems)} problem(s), nothing written", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(code=1) from None
+        refused("import", exc.problems)
     finally:
         engine.dispose()
-    prefix = "would " if dry_run else ""
-    for change in changes:
-        typer.echo(f"{prefix}{change}")
-    typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
+    print_changes(changes, dry_run)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from app.cli.apps import cli
-from app.cli.common import DEFAULT_SEED, database_settings
+from app.cli.common import DEFAULT_SEED, database_settings, print_changes, refused
 
 EXIT_CONFLICTS = 3
 
@@ -69,16 +69,10 @@ def seed(
             take_file_reason=reason.strip() if take_file and reason else None,
         )
     except ingest.SeedError as exc:
-        typer.echo(f"seed refused: {len(exc.problems)} problem(s), nothing written", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(code=1) from None
+        refused("seed", exc.problems)
     finally:
         engine.dispose()
-    prefix = "would " if dry_run else ""
-    for change in changes:
-        typer.echo(f"{prefix}{change}")
-    typer.echo(f"{prefix}{'change' if dry_run else 'changed'} {len(changes)} record(s)")
+    print_changes(changes, dry_run)
     if changes.conflicts:
         for conflict in changes.conflicts:
             typer.echo(str(conflict), err=True)
