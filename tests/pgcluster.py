@@ -87,10 +87,10 @@ class Clusters:
     def _start(self, name: str, port: int) -> str:
         data = self.root / name
         # Throwaway clusters: no fsync; sockets in the temporary folder, not the system's.
-        options = (
-            f"-c port={port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
-            "-c synchronous_commit=off"
-        )
+        # Commits stay synchronous: a commit's WAL is written (to the OS, not flushed) before
+        # it returns, so it survives ``stop_primary``'s crash. With asynchronous commits the
+        # last ones were lost when a test crashed the primary right after loading its data.
+        options = f"-c port={port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
         log = self.root / f"{name}.log"
         self._run(
             "pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "30", "start"
