@@ -8,13 +8,15 @@ when many rows share a sort value (the primary key always ends the order).
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import BigInteger, SmallInteger, and_, or_
+from sqlalchemy import BigInteger, SmallInteger, and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import select
 
 from app.errors import InvalidParameterError
 from app.models.types import MAX_SIGNIFICANT_DIGITS
@@ -230,3 +232,38 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
 
 def clamp_limit(limit: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
+
+
+def keyset_page(
+    session: Any,
+    statement: Any,
+    keys: list[SortKey],
+    *,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+    value_of: Callable[[Any, SortKey], Any],
+    page: Any = None,
+    rows_of: Callable[[Any], list[Any]] | None = None,
+) -> tuple[list[Any], str | None, int | None]:
+    """One page of a filtered ``statement`` in ``keys`` order: its rows, the next page's
+    cursor (None on the last page) and, with ``count``, how many rows match in all.
+
+    ``page`` is the statement the rows are read from when it carries more than the count needs
+    (a figure's stored texts); ``rows_of`` runs it (the session's own ``exec`` by default);
+    ``value_of(row, key)`` is what the cursor keeps of the page's last row."""
+    limit = clamp_limit(limit)
+    total = None
+    if count:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if page is not None:
+        statement = page
+    if cursor:
+        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
+    statement = statement.order_by(*order_by(keys)).limit(limit + 1)
+    rows = rows_of(statement) if rows_of is not None else list(session.exec(statement).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(keys, [value_of(rows[-1], key) for key in keys])
+    return rows, next_cursor, total

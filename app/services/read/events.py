@@ -15,11 +15,7 @@ from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
     SortKey,
-    after,
-    clamp_limit,
-    decode_cursor,
-    encode_cursor,
-    order_by,
+    keyset_page,
     parse_sort,
 )
 from app.services.common.views import Link
@@ -125,18 +121,10 @@ def list_events(
     count: bool = False,
 ) -> Page:
     keys = parse_sort(sort, SORTS, "id", Event.id)
-    limit = clamp_limit(limit)
     statement = select(Event).where(*_filters(session, query))
-    total = None
-    if count:
-        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    if cursor:
-        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
-    rows = list(session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(keys, [_sort_value(rows[-1], k) for k in keys])
+    rows, next_cursor, total = keyset_page(
+        session, statement, keys, limit=limit, cursor=cursor, count=count, value_of=_sort_value
+    )
     linked = chains.load(session, "event", [stored_id(e) for e in rows])
     return Page([EventView(e, linked.get(stored_id(e), [])) for e in rows], next_cursor, total)
 

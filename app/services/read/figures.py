@@ -20,11 +20,7 @@ from app.models.vocab import VISIBLE
 from app.services.common import fulltext, lookups
 from app.services.common.pagination import (
     SortKey,
-    after,
-    clamp_limit,
-    decode_cursor,
-    encode_cursor,
-    order_by,
+    keyset_page,
     parse_sort,
 )
 from app.services.common.views import Link
@@ -297,26 +293,22 @@ def keyset(
     ``page``, a function of the sort keys like ``base``, gives the page's own statement:
     ``base``'s columns first, then what the count does not need (stored texts)."""
     keys = parse_sort(sort, SORTS, "id", Figure.id)
-    limit = clamp_limit(limit)
     names = tuple(key.name for key in keys)
     if callable(base):
         base = base(names)
     where = _filters(session, query)
-    statement = base.where(*where)
-    total = None
-    if count:
-        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    if page is not None:
-        statement = page(names).where(*where)
-    if cursor:
-        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
-    rows = session.connection().execute(statement.order_by(*order_by(keys)).limit(limit + 1)).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(keys, [sort_value(last, k) for k in keys])
-    return list(rows), next_cursor, total
+    connection = session.connection()
+    return keyset_page(
+        session,
+        base.where(*where),
+        keys,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        value_of=sort_value,
+        page=page(names).where(*where) if page is not None else None,
+        rows_of=lambda statement: list(connection.execute(statement).all()),
+    )
 
 
 def list_figures(

@@ -15,11 +15,7 @@ from app.models.records import stored_id
 from app.models.vocab import VISIBLE
 from app.services.common import fulltext
 from app.services.common.pagination import (
-    after,
-    clamp_limit,
-    decode_cursor,
-    encode_cursor,
-    order_by,
+    keyset_page,
     parse_sort,
 )
 from app.services.present import versions
@@ -97,18 +93,15 @@ def list_sources(
     count: bool = False,
 ) -> Page:
     keys = parse_sort(sort, SORTS, "id", Source.id)
-    limit = clamp_limit(limit)
-    statement = _base().where(*_filters(session, query))
-    total = None
-    if count:
-        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    if cursor:
-        statement = statement.where(after(keys, decode_cursor(cursor, keys)))
-    rows = list(session.exec(statement.order_by(*order_by(keys)).limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(keys, [getattr(rows[-1][0], k.column.key) for k in keys])
+    rows, next_cursor, total = keyset_page(
+        session,
+        _base().where(*_filters(session, query)),
+        keys,
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        value_of=lambda row, key: getattr(row[0], key.column.key),
+    )
     return Page([SourceView(*row) for row in rows], next_cursor, total)
 
 
