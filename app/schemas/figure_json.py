@@ -11,13 +11,12 @@ NDJSON encoders (app/services/present/tables.py) take it where they take a pydan
 """
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from fastapi import Response
 
 if TYPE_CHECKING:
-    from app.services.derived.figure_docs import Stored
     from app.services.read.figures import FigureView
 
 _OPTIONS = orjson.OPT_UTC_Z
@@ -113,6 +112,15 @@ class FigureRecord:
         return dumps(self.data).decode()
 
 
+class Texts(Protocol):
+    """A figure's stored texts as ``figure_docs.Stored`` holds them, named here by what this
+    module reads of them (the stored-text service imports this module, not the reverse)."""
+
+    def json(self, base_url: str) -> bytes: ...
+
+    def csv_row(self, base_url: str) -> bytes: ...
+
+
 class StoredFigure:
     """A figure's stored texts (app/services/derived/figure_docs.py) with this request's base URL:
     the CSV and NDJSON encoders take ``raw(fmt)`` as the record's row as it is. Each text is
@@ -120,12 +128,12 @@ class StoredFigure:
 
     __slots__ = ("base_url", "stored")
 
-    def __init__(self, stored: "Stored", base_url: str):
+    def __init__(self, stored: Texts, base_url: str):
         self.stored = stored
         self.base_url = base_url
 
     @classmethod
-    def of(cls, stored: "Stored", base_url: str) -> "StoredFigure":
+    def of(cls, stored: Texts, base_url: str) -> "StoredFigure":
         return cls(stored, base_url)
 
     @property

@@ -54,10 +54,6 @@ def _atom_response(path: str, feed_id: str, title: str, record: str) -> dict[str
     }
 
 
-def _after(cursor: str | None) -> int | None:
-    return pagination.revision_cursor(cursor, "feed")
-
-
 @router.get("/changes", summary="Every change, in order", response_model=Page[RevisionPublic])
 def list_changes(
     request: Request,
@@ -68,7 +64,7 @@ def list_changes(
     cursor: Cursor = None,
 ) -> Page[RevisionPublic]:
     """Every revision of every record, oldest first: poll with `since`, follow `next`."""
-    page = history.changes(session, since, _after(cursor), limit)
+    page = history.changes(session, since, pagination.revision_cursor(cursor, "feed"), limit)
     url = next_url(request, str(page.next_after) if page.next_after is not None else None)
     link_header(response, url)
     slugs = history.slugs_for(session, page.items)

@@ -165,10 +165,6 @@ def document(schema: dict[str, Any]) -> None:
                     }
 
 
-def _revision_id(cursor: str | None) -> int | None:
-    return pagination.revision_cursor(cursor, "history")
-
-
 def respond(
     request: Request, kind: str, plural: str, session: Any, slug: str, status: int
 ) -> JSONResponse:
@@ -347,7 +343,9 @@ def build(
         count: Count = False,
     ) -> Page[RevisionPublic]:
         row = editing.find(session, kind, slug)
-        page = history.record_page(session, kind, row.id, _revision_id(cursor), limit, count)
+        page = history.record_page(
+            session, kind, row.id, pagination.revision_cursor(cursor, "history"), limit, count
+        )
         url = next_url(request, str(page.next_after) if page.next_after is not None else None)
         link_header(response, url)
         slugs = history.slugs_for(session, page.items)

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from app.db import unit_of_work, writer
 from app.services.common import batching
+from app.services.derived import after_write
 from app.services.write.ingest import forms, merge
 from app.services.write.ingest.checking import check
 from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
@@ -109,7 +110,7 @@ def apply(
     for step in (writer.measures, writer.sources, writer.events, writer.figures):
         for loaded in files:
             step(loaded)
-    writer.refresh_search()
+    after_write.refresh(session, writer.touched)
     return writer.changes
 
 

@@ -12,7 +12,7 @@ from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.services.common import batching
 from app.services.write import verbatim
-from app.services.write.ingest import forms
+from app.services.write.ingest.forms import ENTITIES, SHARED, differences, file_record
 from app.services.write.ingest.records import LoadedFile, SeedProblem
 
 # --- checking ------------------------------------------------------------------------------
@@ -93,18 +93,18 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
         def problem(record: str, field_name: str, message: str, _name: str = name) -> None:
             problems.append(SeedProblem(_name, record, field_name, message))
 
-        for entity, (section, _, _) in forms.ENTITIES.items():
+        for entity, (section, _, _) in ENTITIES.items():
             for index, item in enumerate(getattr(data, section)):
                 key = (section, item.slug)
-                record = forms.file_record(entity, item, loaded.texts)
+                record = file_record(entity, item, loaded.texts)
                 if key not in seen:
                     seen[key] = (name, record)
                     continue
                 first, first_record = seen[key]
-                if entity not in forms.SHARED or first == name:
+                if entity not in SHARED or first == name:
                     message = f"duplicate: also in {first}"
                 elif first_record != record:
-                    lines = forms.differences(first_record, record)
+                    lines = differences(first_record, record)
                     message = f"declared differently in {first}: " + "; ".join(
                         line.replace("database ", "there ").replace("file ", "here ")
                         for line in lines

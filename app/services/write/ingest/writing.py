@@ -14,7 +14,6 @@ from app.schemas.attribution import AttributionIn
 from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedSource
 from app.services.common import batching
-from app.services.derived import after_write
 from app.services.write import bulk, revisions
 from app.services.write.ingest.checking import parents_first
 from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
@@ -94,10 +93,6 @@ class Writer:
                 self.touched.add(
                     ("figure", figure_id) if figure_id else ("event", cast(int, event_id))
                 )
-
-    def refresh_search(self) -> None:
-        """Bring the derived data up to date with everything this writer touched."""
-        after_write.refresh(self.session, self.touched)
 
     def _stored(self, model: type[R], slugs: Iterable[str]) -> dict[str, R]:
         """Stored records with these slugs (the ones to update), a page of slugs at a time."""
