@@ -1,0 +1,359 @@
+"""The competing estimates chart: every claim about one measure on one axis, as inline SVG.
+
+The input is the figures' public JSON, as ``GET /v1/figures`` returns it. Every text in it is
+user-editable, so every text and attribute is escaped (``Svg.format`` does it, "=" included),
+characters XML forbids are dropped, and a link is drawn only to an http(s) or relative URL.
+With no figures the chart is an SVG that says "No figures yet". ``chain_diagram`` (the
+attribution chain, in ``chain``) is re-exported here, so a page imports both from one place.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+from markupsafe import Markup
+
+from app.web.chain import (
+    WIDTH,
+    Svg,
+    chain_diagram,
+    clean,
+    display_name,
+    link,
+    safe_url,
+    svg_root,
+    text_lines,
+    wrap,
+)
+from app.web.chain import n as _n
+
+__all__ = ["EstimateRow", "chain_diagram", "estimates_chart", "estimates_table_rows"]
+
+X0, X1 = 28.0, WIDTH - 28.0  # the plot's left and right edge; arrows and tick labels go past
+
+# Claimant's side: (colour, tag on the row, legend text). Each colour is at least 3:1 on white.
+SIDES: dict[str, tuple[str, str, str]] = {
+    "RU": ("#c4420a", "RU", "RU: claimant is party RU"),
+    "UA": ("#0063a6", "UA", "UA: claimant is party UA"),
+    "independent": ("#087a5b", "independent", "independent: not a party"),
+    "none": ("#595959", "", "no claimant named"),
+}
+OTHER_PARTY = "#000000"  # a party other than RU or UA: black, tagged with its code
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def format_number(value: float, unit: str | None = None, *, compact: bool = False) -> str:
+    """1,000 / 50,000 / 1.5; with ``compact`` a million and more as 1M, 2.5M, 3B; percent as %."""
+    value = round(value, 9) + 0.0  # no -0 and no 0.30000000000000004
+    big = abs(value)
+    if compact and big >= 1e9:
+        text = f"{value / 1e9:,.3g}B"
+    elif compact and big >= 1e6:
+        text = f"{value / 1e6:,.3g}M"
+    elif value == int(value):
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.6g}"
+    return f"{text}%" if unit == "percent" else text
+
+
+def period_words(period: object) -> str:
+    """An EDTF interval in words: "/2024" is "to 2024", "2022-02/" "from 2022-02"."""
+    text = clean(period).strip()
+    if "/" not in text:
+        return text
+    start, _, end = text.partition("/")
+    start, end = start.strip(". "), end.strip(". ")
+    if start and end:
+        return f"{start} – {end}"
+    return f"to {end}" if end else (f"from {start}" if start else "")
+
+
+class EstimateRow(TypedDict):
+    """One claim, as the chart draws it and the table beside it lists it."""
+
+    slug: str
+    url: str | None
+    claimant: str
+    side: str  # RU, UA, independent, none, or another party's code
+    side_label: str
+    stated_as: str
+    unit: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    value_text: str
+    lower_text: str
+    upper_text: str
+    period: str
+    status: str
+    retracted: bool
+
+
+def _row(figure: Mapping[str, Any]) -> EstimateRow:
+    attributions = sorted(figure.get("attributions") or [], key=lambda a: a.get("position", 0))
+    claimant = next((a.get("source") for a in attributions if a.get("role") == "claimant"), None)
+    party = clean(claimant.get("party_to_conflict")) if claimant else ""
+    side = "none" if claimant is None else (party or "independent")
+    value, lower, upper = (_number(figure.get(k)) for k in ("value", "lower_bound", "upper_bound"))
+    qualifier = figure.get("qualifier")
+    if qualifier in ("at_least", "more_than") and lower is None and upper is None:
+        lower = value
+    if qualifier in ("at_most", "fewer_than", "up_to") and upper is None and lower is None:
+        upper = value
+    unit = clean(figure.get("unit"))
+    status = clean(figure.get("status"))
+
+    def text(x: float | None) -> str:
+        return "" if x is None else format_number(x, unit)
+
+    return EstimateRow(
+        slug=clean(figure.get("slug")),
+        url=safe_url(figure.get("url")),
+        claimant=display_name(claimant) if claimant else "no claimant named",
+        side=side,
+        side_label=SIDES[side][2] if side in SIDES else f"party {side}",
+        stated_as=clean(figure.get("stated_as")),
+        unit=unit,
+        value=value,
+        lower=lower,
+        upper=upper,
+        value_text=text(value),
+        lower_text=text(lower),
+        upper_text=text(upper),
+        period=period_words(figure.get("period")),
+        status=status,
+        retracted=status == "retracted",
+    )
+
+
+def estimates_table_rows(figures: Sequence[Mapping[str, Any]]) -> list[EstimateRow]:
+    """The chart's data, row for row in the chart's order (grouped by unit, in the figures'
+    order within a unit), for the accessible table beside it."""
+    rows = [_row(f) for f in figures]
+    units = list(dict.fromkeys(r["unit"] for r in rows))
+    return [r for unit in units for r in rows if r["unit"] == unit]
+
+
+class Scale:
+    """Value to x on [X0, X1]: linear, or log when the positive numbers span over 100 times."""
+
+    def __init__(self, rows: Sequence[EstimateRow]) -> None:
+        numbers = [x for r in rows for x in (r["value"], r["lower"], r["upper"]) if x is not None]
+        open_right = [r["lower"] for r in rows if r["lower"] is not None and r["upper"] is None]
+        open_left = [r["upper"] for r in rows if r["upper"] is not None and r["lower"] is None]
+        numbers = numbers or [0.0]
+        lo, hi = min(numbers), max(numbers)
+        self.log = lo > 0 and hi / lo > 100
+        if self.log:
+            bottom, top = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+            if open_right and math.log10(max(open_right)) > top - 0.3:
+                top += 1
+            if open_left and math.log10(min(open_left)) < bottom + 0.3:
+                bottom -= 1
+            top = max(top, bottom + 1)
+            every = max(1, math.ceil((top - bottom) / 6))
+            self.ticks = [10.0**e for e in range(bottom, top + 1, every)]
+            self.lo, self.hi = math.log10(10.0**bottom), math.log10(10.0**top)
+            return
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+        span = (hi - lo) or 1.0
+        if open_right and max(open_right) > hi - 0.15 * span:
+            hi += 0.25 * span
+        if open_left and min(open_left) < lo + 0.15 * span:
+            lo -= 0.25 * span
+        hi = hi if hi > lo else lo + 1
+        raw = (hi - lo) / 4
+        power = 10 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+        first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+        self.ticks = [i * step for i in range(first, last + 1)]
+        self.lo, self.hi = first * step, last * step
+
+    def x(self, value: float) -> float:
+        v = math.log10(value) if self.log else value
+        return X0 + (X1 - X0) * (v - self.lo) / (self.hi - self.lo)
+
+
+def _bar(row: EstimateRow, scale: Scale, y: float, colour: str, thick: float) -> Markup:
+    lower, upper = row["lower"], row["upper"]
+    if lower is None and upper is None:
+        return Svg("")
+    start = X0 if lower is None else scale.x(lower)
+    end = X1 if upper is None else scale.x(upper)
+    opened = "right" if upper is None else ("left" if lower is None else "none")
+    dash = Svg(' stroke-dasharray="5 3"') if row["retracted"] else Svg("")
+    out = Svg(
+        '<line class="bar" data-open="{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+        'stroke-width="{}"{}/>'
+    ).format(opened, _n(start), _n(y), _n(end), _n(y), colour, _n(thick), dash)
+    if opened != "none":
+        tip, back = (X1 + 9, X1) if opened == "right" else (X0 - 9, X0)
+        out += Svg('<path class="arrow" d="M{} {}L{} {}L{} {}Z" fill="{}"/>').format(
+            _n(back), _n(y - 6), _n(tip), _n(y), _n(back), _n(y + 6), colour
+        )
+    return out
+
+
+def _colour(side: str) -> str:
+    return SIDES[side][0] if side in SIDES else OTHER_PARTY
+
+
+def _tag(row: EstimateRow) -> str:
+    return SIDES[row["side"]][1] if row["side"] in SIDES else f"party {row['side']}"
+
+
+def _legend(rows: Sequence[EstimateRow], y: float) -> tuple[Markup, float]:
+    sides = [(c, label) for key, (c, _, label) in SIDES.items()]
+    sides += [
+        (OTHER_PARTY, f"party {s}")
+        for s in dict.fromkeys(r["side"] for r in rows)
+        if s not in SIDES
+    ]
+    out = Svg('<g class="legend" font-size="11.5">')
+    for i, (colour, label) in enumerate(sides):
+        out += Svg('<rect x="12" y="{}" width="12" height="12" fill="{}"/>').format(
+            _n(y + i * 18), colour
+        )
+        out += text_lines([label], 30, y + i * 18 + 10.5, 0)
+    keys = ["a value", "a range", "no upper bound: and more", "retracted (dashed, hollow)"]
+    for i, label in enumerate(keys):
+        cy, x = y + i * 18 + 6, 232.0
+        if i == 0:
+            out += Svg('<circle cx="{}" cy="{}" r="5" fill="#444" stroke="#000"/>').format(
+                x + 8, _n(cy)
+            )
+        else:
+            dash = ' stroke-dasharray="5 3"' if i == 3 else ""
+            out += Svg(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#444" stroke-width="5"{}/>'
+            ).format(x, _n(cy), x + (14 if i == 2 else 20), _n(cy), Svg(dash))
+            if i == 2:
+                out += Svg('<path d="M{} {}L{} {}L{} {}Z" fill="#444"/>').format(
+                    x + 14, _n(cy - 5), x + 21, _n(cy), x + 14, _n(cy + 5)
+                )
+        out += text_lines([label], x + 28, cy + 4.5, 0)
+    return out + Svg("</g>"), y + max(len(sides), len(keys)) * 18 + 6
+
+
+def _axis(scale: Scale, unit: str, y: float) -> Markup:
+    return Svg("").join(
+        Svg('<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>').format(
+            _n(scale.x(t)), _n(y), format_number(t, unit, compact=True)
+        )
+        for t in scale.ticks
+    )
+
+
+def _panel(rows: Sequence[EstimateRow], highlight: str | None, y: float) -> tuple[Markup, float]:
+    unit, scale = rows[0]["unit"], Scale(rows)
+    heading = (
+        f"{unit or 'no unit'} · {'log scale (each step ×10)' if scale.log else 'linear scale'}"
+    )
+    out = Svg('<g class="panel" data-unit="{}" data-scale="{}">').format(
+        unit, "log" if scale.log else "linear"
+    )
+    out += text_lines([heading], 12, y + 12, 0, font_weight="600")
+    out += _axis(scale, unit, y + 30)
+    top, y = y + 36, y + 42
+    body = Svg("")
+    for row in rows:
+        name, cut_name = wrap(row["claimant"], 52, 2)
+        meta = [_tag(row), f"“{row['stated_as']}”" if row["stated_as"] else "", row["period"]]
+        meta += [
+            "retracted" if row["retracted"] else "",
+            "this figure" if row["slug"] == highlight else "",
+        ]
+        meta_lines, cut_meta = wrap(" · ".join(m for m in meta if m), 62, 2)
+        height = 16 * len(name) + 15 * len(meta_lines) + 30
+        colour, mark = _colour(row["side"]), row["slug"] == highlight and highlight is not None
+        body += Svg('<g class="row" data-slug="{}" data-y="{}">').format(row["slug"], _n(y))
+        if mark:
+            body += Svg(
+                '<rect class="highlight" x="4" y="{}" width="{}" height="{}" fill="#fff4c4" '
+                'stroke="#000" stroke-width="0" /><rect x="4" y="{}" width="3" height="{}" fill="#000"/>'
+            ).format(_n(y - 4), WIDTH - 8, _n(height - 2), _n(y - 4), _n(height - 2))
+        label = text_lines(
+            name,
+            12,
+            y + 12,
+            16,
+            class_="name",
+            font_size="13",
+            font_weight="700" if mark else "600",
+            text_decoration="underline" if row["url"] else "none",
+        )
+        label += text_lines(meta_lines, 12, y + 12 + 16 * len(name), 15, class_="meta", fill="#333")
+        label = Svg(
+            '<g stroke="{}" stroke-width="3" paint-order="stroke" stroke-linejoin="round">{}</g>'
+        ).format("#fff4c4" if mark else "#fff", label)
+        full = f"{row['claimant']}: {row['stated_as']}" if cut_name or cut_meta else None
+        body += link(row["url"], label, full)
+        track = y + 16 * len(name) + 15 * len(meta_lines) + 8
+        body += _bar(row, scale, track, colour, 8 if mark else 6)
+        if row["value"] is not None:
+            fill = "#fff" if row["retracted"] else colour
+            body += Svg(
+                '<circle class="point" cx="{}" cy="{}" r="{}" fill="{}" stroke="{}" stroke-width="1.5"/>'
+            ).format(
+                _n(scale.x(row["value"])),
+                _n(track),
+                7 if mark else 5.5,
+                fill,
+                colour if row["retracted"] else "#000",
+            )
+        body += Svg("</g>")
+        y += height
+    grid = Svg("").join(
+        Svg('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#c8c8c8" stroke-width="1"/>').format(
+            _n(scale.x(t)), _n(top), _n(scale.x(t)), _n(y - 10)
+        )
+        for t in scale.ticks
+    )
+    out += Svg('<g class="grid">{}</g>').format(grid) + body
+    if len(rows) > 6:
+        out += _axis(scale, unit, y + 2)
+        y += 12
+    return out + Svg("</g>"), y + 6
+
+
+def _describe(title: str, rows: Sequence[EstimateRow]) -> str:
+    said = [
+        f"{r['claimant']} ({_tag(r) or 'no claimant named'}): {r['stated_as'] or r['value_text']}"
+        + (f", {r['period']}" if r["period"] else "")
+        + (", retracted" if r["retracted"] else "")
+        for r in rows[:20]
+    ]
+    more = f"; and {len(rows) - 20} more, listed in the table" if len(rows) > 20 else ""
+    return f"{title}: {len(rows)} competing estimate(s). " + "; ".join(said) + more + "."
+
+
+def estimates_chart(
+    figures: Sequence[Mapping[str, Any]], *, title: str, highlight: str | None = None
+) -> Markup:
+    """The competing estimates of one measure: a row per claim, its value a point and its
+    bounds a bar (an arrow where a bound is open), coloured and tagged by the claimant's side.
+    With no figures, an SVG that says "No figures yet"."""
+    title = clean(title)
+    rows = estimates_table_rows(figures)
+    key = "|".join([title, highlight or "", *(r["slug"] for r in rows)])
+    heading, _ = wrap(title, 46, 3)
+    if not rows:
+        head = svg_root("estimates", key, title, "No figures yet.", (WIDTH, 64))
+        return head + text_lines([*heading[:1], "No figures yet"], 12, 22, 24) + Svg("</svg>")
+    out = text_lines(heading, 12, 22, 19, font_size="15", font_weight="700")
+    body, y = _legend(rows, 22 + 19 * len(heading) - 6)
+    for unit in dict.fromkeys(r["unit"] for r in rows):
+        panel, y = _panel([r for r in rows if r["unit"] == unit], highlight, y + 8)
+        body += panel
+    head = svg_root("estimates", key, title, _describe(title, rows), (WIDTH, y + 8))
+    return head + out + body + Svg("</svg>")
