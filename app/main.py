@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
@@ -21,6 +22,7 @@ from app.api.routes import (
     bundles,
     changes,
     editing,
+    embeds,
     events,
     figures,
     health,
@@ -36,6 +38,7 @@ from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigureCreate, FigurePublic
 from app.schemas.source import SourceCreate, SourcePublic
 from app.settings import Settings
+from app.web.render import STATIC
 
 
 def _with_response_examples(app: FastAPI) -> None:
@@ -128,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Link", "ETag", "Location", "Retry-After", "Content-Disposition"],
         max_age=86400,
     )
+    # The pages' stylesheet and copy-button script, served here so the pages work offline.
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         root,
         metadata,
@@ -138,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
         changes,
         bundles,
+        embeds,
         health,
     ):
         app.include_router(module.router)

@@ -16,6 +16,13 @@ from app.services.common import etags
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
+def _vary_accept(headers: MutableHeaders) -> None:
+    """Every GET may answer differently by `Accept` (JSON, CSV, the reader's HTML page)."""
+    vary = headers.get("vary", "")
+    if "accept" not in (part.strip().lower() for part in vary.split(",")):
+        headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
+
+
 class ETagMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -47,6 +54,7 @@ class ETagMiddleware:
                     passthrough = True
                     tagged = MutableHeaders(raw=list(message["headers"]))
                     tagged.setdefault("Cache-Control", CACHE_CONTROL)
+                    _vary_accept(tagged)
                     await send({**message, "headers": tagged.raw})
                     return
                 if message["status"] != 200 or "content-length" not in headers:
@@ -72,6 +80,7 @@ class ETagMiddleware:
             if name in headers:
                 del headers[name]
         headers.setdefault("Cache-Control", CACHE_CONTROL)
+        _vary_accept(headers)
         await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
         await send({"type": "http.response.body", "body": b""})
 
@@ -81,6 +90,7 @@ class ETagMiddleware:
         headers = MutableHeaders(raw=list(start["headers"]))
         headers["ETag"] = etag
         headers.setdefault("Cache-Control", CACHE_CONTROL)
+        _vary_accept(headers)
         if etags.none_match(request_headers.get("if-none-match", ""), etag):
             await ETagMiddleware._not_modified({**start, "headers": headers.raw}, send)
             return

@@ -7,15 +7,17 @@ next page in `Link`); without it, every matching row is streamed, fetched a batc
 keyset, so memory stays flat however many rows match.
 """
 
-import math
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, ClassVar, Literal
 
+import orjson
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
+from app.api.accept import best_match, media_ranges
 from app.api.listing import base_url, figure_page, link_header, next_url
+from app.api.pages import html_response
 from app.api.problems import PROBLEM_JSON, Problem
 from app.api.responses import json_response
 from app.errors import DomainError
@@ -24,8 +26,9 @@ from app.schemas.figure_json import StoredFigure
 from app.services.common.pagination import DEFAULT_LIMIT
 from app.services.present import tables
 from app.services.present.tables import Encoder, Fetch, Present
+from app.web import pages as web
 
-Format = Literal["json", "csv", "ndjson"]
+Format = Literal["json", "csv", "ndjson", "html"]
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
 MEDIA_TYPES = {"csv": f"{CSV}; charset=utf-8", "ndjson": NDJSON}
@@ -34,6 +37,8 @@ OFFERED: dict[Format, tuple[str, ...]] = {
     "json": ("application/json",),
     "csv": (CSV,),
     "ndjson": (NDJSON, "application/ndjson", "application/jsonl"),
+    # Last: a wildcard never picks the page; a browser, which names text/html, does.
+    "html": ("text/html",),
 }
 AVAILABLE = [types[0] for types in OFFERED.values()]
 
@@ -47,8 +52,9 @@ class NotAcceptableError(DomainError):
 FormatParam = Annotated[
     Format | None,
     Query(
-        description="`json` (default), `csv` or `ndjson`; wins over the `Accept` header. "
-        "CSV and NDJSON without `limit` stream every matching row.",
+        description="`json` (default), `csv`, `ndjson` or `html` (the reader's page, which "
+        "browsers get by `Accept`); wins over the `Accept` header. CSV and NDJSON without "
+        "`limit` stream every matching row.",
         examples=["csv"],
     ),
 ]
@@ -63,59 +69,18 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {
             CSV: {"schema": {"type": "string"}},
             NDJSON: {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
         },
-        "description": "A page of records (JSON), or the rows as CSV or NDJSON.",
+        "description": "A page of records (JSON), the rows as CSV or NDJSON, or a page for a "
+        "browser (HTML).",
     },
     406: {
         "model": Problem,
-        "description": "`Accept` names none of JSON, CSV and NDJSON (or refuses them all with "
+        "description": "`Accept` names none of JSON, CSV, NDJSON and HTML (or refuses them all with "
         "`q=0`); `available` lists the types offered.",
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     },
 }
-
-
-def _ranges(accept: str) -> list[tuple[str, float]]:
-    """The media ranges of an Accept header with their q-values, in the order given.
-
-    A malformed range or q-value is skipped, as if it were not there."""
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        media = media.lower()
-        kind, _, subtype = media.partition("/")
-        if not kind or not subtype:
-            continue
-        q: float | None = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = None
-        if q is None or math.isnan(q) or not 0 <= q <= 1:
-            continue
-        ranges.append((media, q))
-    return ranges
-
-
-def _match(ranges: list[tuple[str, float]], media: str) -> tuple[int, float, int] | None:
-    """(specificity, q, position) of the most specific range that covers ``media``."""
-    kind = media.split("/")[0]
-    best = None
-    for position, (candidate, q) in enumerate(ranges):
-        if candidate == media:
-            specificity = 2
-        elif candidate == f"{kind}/*":
-            specificity = 1
-        elif candidate == "*/*":
-            specificity = 0
-        else:
-            continue
-        if best is None or specificity > best[0]:
-            best = (specificity, q, position)
-    return best
 
 
 def negotiate(request: Request, requested: Format | None) -> Format:
@@ -123,12 +88,12 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     a wildcard, or no header at all, means JSON); a 406 when none is acceptable."""
     if requested is not None:
         return requested
-    ranges = _ranges(request.headers.get("accept", ""))
+    ranges = media_ranges(request.headers.get("accept", ""))
     if not ranges:
         return "json"
     scored = []
     for preference, (fmt, types) in enumerate(OFFERED.items()):
-        matches = [m for m in (_match(ranges, media) for media in types) if m is not None]
+        matches = [m for m in (best_match(ranges, media) for media in types) if m is not None]
         if not matches:
             continue
         _, q, position = max(matches, key=lambda m: (m[0], m[1], -m[2]))
@@ -137,7 +102,7 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     if not scored:
         raise NotAcceptableError(
             "Accept: none of the types offered is acceptable; ask for one of "
-            f"{', '.join(AVAILABLE)} (or use ?format=json|csv|ndjson)",
+            f"{', '.join(AVAILABLE)} (or use ?format=json|csv|ndjson|html)",
             available=AVAILABLE,
         )
     return max(scored)[3]
@@ -209,6 +174,14 @@ def list_answer(
         return model.of(view, root)
 
     fmt = negotiate(request, requested)
+    if fmt == "html":
+        page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+        if model is StoredFigure:
+            records = [orjson.loads(text.json(root)) for text in page.items]
+        else:
+            records = [present(v).model_dump(mode="json") for v in page.items]
+        html = web.listing(table, records, root, next_url(request, page.next_cursor), page.total)
+        return html_response(html)
     if fmt != "json":
         return table_response(
             request,

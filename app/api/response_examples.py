@@ -30,6 +30,7 @@ READS: dict[str, str] = {
     "GET /v1/changes.atom": "/v1/changes.atom",
     "GET /v1/datapackage.json": "/v1/datapackage.json",
     "GET /v1/dataset.jsonld": "/v1/dataset.jsonld",
+    "GET /oembed": "/oembed?url=http%3A%2F%2F127.0.0.1%3A8000%2Fv1%2Ffigures%2Fdeserters-since-invasion",
     "GET /health": "/health",
 }
 # Writes answer with the record as a read shows it.

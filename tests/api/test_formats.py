@@ -104,7 +104,9 @@ class TestNegotiation:
             ("text/csv", "text/csv; charset=utf-8"),
             ("application/x-ndjson", "application/x-ndjson"),
             ("application/json", "application/json"),
-            ("text/html,*/*;q=0.8", "application/json"),
+            # A browser names text/html: it gets the reader's page (tests/web/).
+            ("text/html,*/*;q=0.8", "text/html; charset=utf-8"),
+            ("text/html;q=0.5, application/json", "application/json"),
             ("", "application/json"),
             # The highest q wins, wherever it stands in the header.
             ("text/csv;q=0.5, application/json", "application/json"),
@@ -146,7 +148,7 @@ class TestNegotiation:
 
     @pytest.mark.parametrize(
         "accept",
-        ["application/xml", "text/html, image/png", "*/*;q=0", "application/json;q=0"],
+        ["application/xml", "image/png, application/pdf", "*/*;q=0", "application/json;q=0"],
     )
     def test_nothing_acceptable_is_a_406_problem_listing_what_is_offered(
         self, seeded_client, accept
@@ -160,9 +162,10 @@ class TestNegotiation:
             "title": "Not acceptable",
             "status": 406,
             "detail": "Accept: none of the types offered is acceptable; ask for one of "
-            "application/json, text/csv, application/x-ndjson (or use ?format=json|csv|ndjson)",
+            "application/json, text/csv, application/x-ndjson, text/html "
+            "(or use ?format=json|csv|ndjson|html)",
             "instance": "/v1/figures",
-            "available": ["application/json", "text/csv", "application/x-ndjson"],
+            "available": ["application/json", "text/csv", "application/x-ndjson", "text/html"],
         }
 
     def test_format_wins_over_an_unacceptable_accept(self, seeded_client):

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.api import problems
+from app.api import pages, problems
 from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import Cursor, Limit, Since, forbid_unknown_query_params
@@ -14,6 +14,7 @@ from app.schemas.revision import RevisionPublic
 from app.services.common import pagination
 from app.services.present import atom
 from app.services.read import history
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1",
@@ -54,7 +55,12 @@ def _atom_response(path: str, feed_id: str, title: str, record: str) -> dict[str
     }
 
 
-@router.get("/changes", summary="Every change, in order", response_model=Page[RevisionPublic])
+@router.get(
+    "/changes",
+    summary="Every change, in order",
+    response_model=Page[RevisionPublic],
+    responses=pages.HTML_RESPONSE,
+)
 def list_changes(
     request: Request,
     response: Response,
@@ -62,10 +68,14 @@ def list_changes(
     since: Since = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[RevisionPublic]:
-    """Every revision of every record, oldest first: poll with `since`, follow `next`."""
+    format: pages.PageFormat = None,
+) -> Response | Page[RevisionPublic]:
+    """Every revision of every record, oldest first: poll with `since`, follow `next`. A browser
+    gets the changes as a page."""
     page = history.changes(session, since, pagination.revision_cursor(cursor, "feed"), limit)
     url = next_url(request, str(page.next_after) if page.next_after is not None else None)
+    if pages.prefers_html(request, format):
+        return pages.html_response(web.changes(session, page.items, base_url(request), url))
     link_header(response, url)
     slugs = history.slugs_for(session, page.items)
     return Page[RevisionPublic](items=[RevisionPublic.of(r, slugs) for r in page.items], next=url)

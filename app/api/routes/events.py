@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api import formats, problems
+from app.api import formats, pages, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url
@@ -33,6 +33,7 @@ from app.schemas.event_detail import EventDetail
 from app.services.read import as_of as past
 from app.services.read import events
 from app.services.read.events import EventQuery
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1/events",
@@ -110,7 +111,12 @@ def list_events(
     )
 
 
-@router.get("/{slug}", summary="One event with its figures", response_model=EventDetail)
+@router.get(
+    "/{slug}",
+    summary="One event with its figures",
+    response_model=EventDetail,
+    responses=pages.HTML_RESPONSE,
+)
 def get_event(
     request: Request,
     response: Response,
@@ -119,10 +125,14 @@ def get_event(
         str, Path(max_length=120, description="The event's slug.", examples=["russian-desertions"])
     ],
     as_of: AsOf = None,
+    format: pages.PageFormat = None,
 ) -> Response:
     """The event, the chain of sources that report it, and every figure about it with its chain.
 
-    With `as_of`, the event, its chain and its figures as they stood at that moment."""
+    With `as_of`, the event, its chain and its figures as they stood at that moment. A browser
+    gets the event's page."""
+    if as_of is None and pages.prefers_html(request, format):
+        return pages.html_response(web.event(session, slug, base_url(request)))
     view = (
         events.get_event(session, slug)
         if as_of is None

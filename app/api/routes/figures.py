@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
-from app.api import formats, problems
+from app.api import formats, pages, problems
 from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url
@@ -34,6 +34,7 @@ from app.services.derived import figure_docs
 from app.services.present import citations
 from app.services.read import figures
 from app.services.read.figures import FigureQuery
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1/figures",
@@ -169,16 +170,25 @@ async def list_figures(
     return await in_read_session(request, answer)
 
 
-@router.get("/{slug}", summary="One figure with its attribution chain", response_model=FigurePublic)
+@router.get(
+    "/{slug}",
+    summary="One figure with its attribution chain",
+    response_model=FigurePublic,
+    responses=pages.HTML_RESPONSE,
+)
 async def get_figure(
     request: Request,
     response: Response,
     slug: SlugPath,
     as_of: AsOf = None,
+    format: pages.PageFormat = None,
 ) -> Response:
     """The figure, its event, every link of its chain with quotes, and its citation.
 
-    The `ETag` is what a correction's `If-Match` needs."""
+    The `ETag` is what a correction's `If-Match` needs. A browser gets the figure's page:
+    the chain drawn, the citation to copy, the competing estimates and the history."""
+    if as_of is None and pages.prefers_html(request, format):
+        return await pages.page(request, lambda session, root: web.figure(session, slug, root))
 
     def answer(session: Session) -> Response:
         if as_of is None:

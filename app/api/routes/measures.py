@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlmodel import Session
 
-from app.api import problems
+from app.api import pages, problems
 from app.api.deps import in_read_session
 from app.api.listing import base_url, next_url
 from app.api.params import Cursor, forbid_unknown_query_params
@@ -14,6 +14,7 @@ from app.schemas.comparison import MeasureComparison
 from app.schemas.measure import MeasurePublic
 from app.services.common.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.services.read import measures
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1/measures",
@@ -24,11 +25,28 @@ router = APIRouter(
 
 
 @router.get(
-    "", summary="List the measure vocabulary with counts", response_model=Page[MeasurePublic]
+    "",
+    summary="List the measure vocabulary with counts",
+    response_model=Page[MeasurePublic],
+    responses=pages.HTML_RESPONSE,
 )
-async def list_measures(request: Request) -> Page[MeasurePublic]:
-    """Every measure figures can be compared on, with how many figures use it."""
+async def list_measures(
+    request: Request, format: pages.PageFormat = None
+) -> Response | Page[MeasurePublic]:
+    """Every measure figures can be compared on, with how many figures use it. A browser gets
+    them as a page."""
     root = base_url(request)
+    if pages.prefers_html(request, format):
+        return await pages.page(
+            request,
+            lambda session, root: web.measure_list(
+                [
+                    MeasurePublic.of(v, root).model_dump(mode="json")
+                    for v in measures.list_measures(session)
+                ],
+                root,
+            ),
+        )
 
     # In the read threads: the counts read an index entry per figure, and in the default
     # pool eight of them at once each filled another connection's page cache (RSS grew).
@@ -40,7 +58,10 @@ async def list_measures(request: Request) -> Page[MeasurePublic]:
 
 
 @router.get(
-    "/{measure}", summary="Competing figures for one measure", response_model=MeasureComparison
+    "/{measure}",
+    summary="Competing figures for one measure",
+    response_model=MeasureComparison,
+    responses=pages.HTML_RESPONSE,
 )
 async def compare_measure(
     request: Request,
@@ -73,10 +94,14 @@ async def compare_measure(
         ),
     ] = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> MeasureComparison:
+    format: pages.PageFormat = None,
+) -> Response | MeasureComparison:
     """The measure's claimants side by side, by claimant slug (figures without a claimant
     last), each with its side in the conflict, how many figures it makes and the first of
-    them. A large measure is paged: `next` links to the following claimants."""
+    them. A large measure is paged: `next` links to the following claimants. A browser gets
+    the measure's page: every estimate charted side by side, with the same data as a table."""
+    if pages.prefers_html(request, format):
+        return await pages.page(request, lambda session, root: web.measure(session, measure, root))
     # In the read threads, like the figures lists: at most ``read_threads`` comparisons
     # (each reads every figure of its measure) run at once, which bounds their memory.
 

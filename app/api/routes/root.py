@@ -1,14 +1,17 @@
 """The dataset's front page: what it is, what it holds, where everything is."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
-from app.api import problems
+from app.api import pages, problems
 from app.api.deps import SessionDep, SettingsDep
 from app.api.listing import base_url
 from app.api.params import forbid_unknown_query_params
 from app.schemas.search import DatasetIndex
 from app.services.read import dataset
+from app.settings import Settings
+from app.web import pages as web
 
 router = APIRouter(
     tags=["dataset"],
@@ -23,10 +26,18 @@ DESCRIPTION = (
 
 
 @router.get(
-    "/v1", summary="The dataset: name, licence, counts and links", response_model=DatasetIndex
+    "/v1",
+    summary="The dataset: name, licence, counts and links",
+    response_model=DatasetIndex,
+    responses=pages.HTML_RESPONSE,
 )
-def dataset_index(request: Request, session: SessionDep, settings: SettingsDep) -> DatasetIndex:
-    """Start here: how much the dataset holds, when it last changed, and a link to every collection."""
+def dataset_index(
+    request: Request, session: SessionDep, settings: SettingsDep, format: pages.PageFormat = None
+) -> Response | DatasetIndex:
+    """Start here: how much the dataset holds, when it last changed, and a link to every
+    collection. A browser gets the home page."""
+    if pages.prefers_html(request, format):
+        return _home(request, session, settings)
     summary = dataset.summary(session)
     root = base_url(request)
     return DatasetIndex(
@@ -51,5 +62,20 @@ def dataset_index(request: Request, session: SessionDep, settings: SettingsDep) 
 
 
 @router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
+def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """A browser's front door is the home page; any other client is sent to `/v1`."""
+    if pages.prefers_html(request):
+        return _home(request, session, settings)
     return RedirectResponse("/v1")
+
+
+def _home(request: Request, session: Session, settings: Settings) -> Response:
+    return pages.html_response(
+        web.home(
+            session,
+            base_url(request),
+            settings.dataset_name,
+            settings.dataset_licence,
+            DESCRIPTION,
+        )
+    )

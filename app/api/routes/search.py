@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
-from app.api import problems
+from app.api import pages, problems
 from app.api.deps import in_read_session
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
@@ -17,6 +17,7 @@ from app.schemas.search import SearchHit
 from app.services.common import pagination
 from app.services.read import search
 from app.services.read.search import PLURAL
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1",
@@ -45,7 +46,12 @@ def _cursor(offset: int | None) -> str | None:
     return pagination.pack({"o": offset})
 
 
-@router.get("/search", summary="Search figures, events and sources", response_model=Page[SearchHit])
+@router.get(
+    "/search",
+    summary="Search figures, events and sources",
+    response_model=Page[SearchHit],
+    responses=pages.HTML_RESPONSE,
+)
 async def search_dataset(
     request: Request,
     response: Response,
@@ -64,14 +70,23 @@ async def search_dataset(
     ] = [],  # noqa: B006
     limit: Limit = 50,
     cursor: Cursor = None,
+    format: pages.PageFormat = None,
 ) -> Response:
-    """Ranked matches, best first, each with its type and a highlighted snippet."""
+    """Ranked matches, best first, each with its type and a highlighted snippet. A browser
+    gets the results as a page, with the record types as links to narrow them."""
     unknown = [t for t in type if t not in PLURAL]
     if unknown:
         raise InvalidParameterError(
             f"type: unknown record type {unknown[0][:50]!r}; choose from event, figure, source"
         )
     offset = _offset(cursor)
+    if pages.prefers_html(request, format):
+        return await pages.page(
+            request,
+            lambda session, root: web.search_results(
+                session, q, type, limit, offset, root, lambda n: next_url(request, _cursor(n))
+            ),
+        )
 
     def answer(session: Session) -> Response:
         page = search.search(session, q, type, limit, offset)

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api import formats, problems
+from app.api import formats, pages, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import base_url
@@ -32,6 +32,7 @@ from app.services.read import as_of as past
 from app.services.read import sources
 from app.services.read.figures import FigureQuery
 from app.services.read.sources import SourceQuery
+from app.web import pages as web
 
 router = APIRouter(
     prefix="/v1/sources",
@@ -119,13 +120,22 @@ def list_sources(
     "/{slug}",
     summary="One source with counts of what it claims and relays",
     response_model=SourcePublic,
+    responses=pages.HTML_RESPONSE,
 )
 def get_source(
-    request: Request, response: Response, session: SessionDep, slug: SlugPath, as_of: AsOf = None
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    slug: SlugPath,
+    as_of: AsOf = None,
+    format: pages.PageFormat = None,
 ) -> Response:
     """The source, its parent organisation, and how often it claims, relays, publishes or is quoted.
 
-    With `as_of`, the source as it stood at that moment (without counts, which describe today)."""
+    With `as_of`, the source as it stood at that moment (without counts, which describe today).
+    A browser gets the source's page: what it claims first, relays and publishes."""
+    if as_of is None and pages.prefers_html(request, format):
+        return pages.html_response(web.source(session, slug, base_url(request)))
     view = (
         sources.get_source(session, slug)
         if as_of is None

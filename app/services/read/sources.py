@@ -160,3 +160,15 @@ def get_source_as_of(session: Session, slug: str, as_of: datetime) -> SourceView
     )
     parent = session.get(Source, source.parent_id) if source.parent_id else None
     return SourceView(source, parent.slug if parent else None, parent.name if parent else None)
+
+
+def texts_of(session: Session, slugs: list[str]) -> dict[str, str]:
+    """The stored full texts of those of ``slugs`` that have one, by slug."""
+    if not slugs:
+        return {}
+    rows = session.exec(
+        select(Source.slug, Source.full_text).where(
+            col(Source.slug).in_(slugs), col(Source.full_text).is_not(None)
+        )
+    ).all()
+    return {slug: text for slug, text in rows if text is not None}

@@ -1,0 +1,47 @@
+"""The `Accept` header read as HTTP says: media ranges with their q-values, and which range
+covers a media type most specifically."""
+
+import math
+
+
+def media_ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their q-values, in the order given.
+
+    A malformed range or q-value is skipped, as if it were not there."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        media = media.lower()
+        kind, _, subtype = media.partition("/")
+        if not kind or not subtype:
+            continue
+        q: float | None = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = None
+        if q is None or math.isnan(q) or not 0 <= q <= 1:
+            continue
+        ranges.append((media, q))
+    return ranges
+
+
+def best_match(ranges: list[tuple[str, float]], media: str) -> tuple[int, float, int] | None:
+    """(specificity, q, position) of the most specific range that covers ``media``."""
+    kind = media.split("/")[0]
+    best = None
+    for position, (candidate, q) in enumerate(ranges):
+        if candidate == media:
+            specificity = 2
+        elif candidate == f"{kind}/*":
+            specificity = 1
+        elif candidate == "*/*":
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q, position)
+    return best

@@ -1,0 +1,72 @@
+"""The reader's pages at the records' own URLs: a browser asking for HTML gets a page, every
+other client exactly the JSON it got before.
+
+A record's `url` is the one address a journalist is sent. `Accept` decides what it answers
+(`?format=json|html` wins over it): HTML only when the client names `text/html` and prefers it
+to JSON, as browsers do; `*/*`, `application/json` or no header at all get JSON. Both answers
+say `Vary: Accept`, so no cache hands one to a client that asked for the other.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.api.accept import best_match, media_ranges
+from app.api.deps import in_read_session
+from app.api.listing import base_url
+
+PageFormat = Annotated[
+    Literal["json", "html"] | None,
+    Query(
+        description="`json` or `html`; wins over the `Accept` header. Without it, a browser "
+        "(which asks for `text/html`) gets the reader's page and every other client JSON.",
+        examples=["json"],
+    ),
+]
+
+# The pages load their stylesheet and script from this server only, and may not be framed
+# (the embed card, meant for other sites' iframes, says otherwise).
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Vary": "Accept",
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+# The 200 response's extra content type on every route that also answers a page.
+HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {"schema": {"type": "string"}}}}
+}
+
+
+def prefers_html(request: Request, requested: str | None = None) -> bool:
+    """`?format=html`, or an `Accept` that names `text/html` and ranks it above JSON (by q,
+    then by being named rather than matched by a wildcard, then by coming first)."""
+    if requested is not None:
+        return requested == "html"
+    ranges = media_ranges(request.headers.get("accept", ""))
+    html = best_match(ranges, "text/html")
+    if html is None or html[0] < 2 or html[1] <= 0:
+        return False
+    json = best_match(ranges, "application/json")
+    if json is None or json[1] <= 0:
+        return True
+    return (html[1], html[0], -html[2]) > (json[1], json[0], -json[2])
+
+
+def html_response(html: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(html, headers={**HEADERS, **(headers or {})})
+
+
+async def page(request: Request, build: Callable[[Session, str], str]) -> HTMLResponse:
+    """``build(session, root)``'s page, read in the read threads like the JSON."""
+    root = base_url(request)
+    html = await in_read_session(request, lambda session: build(session, root))
+    return html_response(html)
