@@ -12,7 +12,6 @@ from typing import Any
 from markupsafe import escape
 from sqlmodel import Session
 
-from app.errors import NotFoundError
 from app.models.vocab import VISIBLE
 from app.schemas.event_detail import EventDetail
 from app.schemas.figure import FigurePublic
@@ -65,10 +64,7 @@ def _figures(
 
 
 def _measure(session: Session, slug: str, root: str) -> dict[str, Any]:
-    for view in measures.list_measures(session):
-        if view.measure.slug == slug:
-            return MeasurePublic.of(view, root).model_dump(mode="json")
-    raise NotFoundError(f"measure: no measure {slug!r}")
+    return MeasurePublic.of(measures.get_measure(session, slug), root).model_dump(mode="json")
 
 
 def home(session: Session, root: str, name: str, licence: str, description: str) -> str:

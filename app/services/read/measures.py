@@ -53,6 +53,22 @@ def list_measures(session: Session) -> list[MeasureView]:
     return [MeasureView(m, every.get(m.id, 0) - hidden.get(m.id, 0)) for m in measures]
 
 
+def get_measure(session: Session, slug: str) -> MeasureView:
+    """One measure with its count of visible figures, counted as ``list_measures`` counts."""
+    measure = session.exec(select(Measure).where(Measure.slug == slug)).first()
+    if measure is None:
+        raise NotFoundError(f"measure: no measure {slug!r}")
+    every = session.exec(
+        select(func.count()).select_from(Figure).where(Figure.measure_id == measure.id)
+    ).one()
+    hidden = session.exec(
+        select(func.count())
+        .select_from(Figure)
+        .where(Figure.measure_id == measure.id, text(HIDDEN))
+    ).one()
+    return MeasureView(measure, every - hidden)
+
+
 # Figures shown per claimant by default, and at most: a measure of a large dataset has tens
 # of thousands of figures, and the whole comparison in one answer took seconds and hundreds
 # of megabytes of server memory (bench/README.md).
