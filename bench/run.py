@@ -349,6 +349,30 @@ def main() -> None:
                 None,
                 None,
             ),
+            # The reader's page of the detail case's figure: it reads the figure, its history
+            # and the first 50 figures of its measure, and draws the chart (cache off) ...
+            (
+                "figure page (HTML)",
+                sourced,
+                base["sourced"] + "/v1/figures/fig-0000123?format=html",
+                None,
+                None,
+            ),
+            # ... and as readers mostly get it: from the response cache, like the JSON.
+            (
+                "figure page (HTML), cache on",
+                cached,
+                base["cached"] + "/v1/figures/fig-0000123?format=html",
+                None,
+                None,
+            ),
+            (
+                "figure detail, cache on",
+                cached,
+                base["cached"] + "/v1/figures/fig-0000123",
+                None,
+                None,
+            ),
         ]
         # The ceiling answers each case with that case's own body, byte for byte.
         bodies = DATA / "ceiling-bodies"
@@ -511,6 +535,17 @@ def print_table(rows, export, args) -> None:  # type: ignore[no-untyped-def]
         print(
             f"{case:<30} {who:<13} {result.rps:>9,.0f} {result.p50_ms:>8.2f} {result.p99_ms:>8.2f} {rss:>7.0f} {vs_them:>13} {vs_ceiling:>11}"
         )
+    # The page's cost against the JSON of the same record (the target: at most 2x).
+    for page_case, json_case in (
+        ("figure page (HTML)", "figure detail"),
+        ("figure page (HTML), cache on", "figure detail, cache on"),
+    ):
+        page_result = by_case.get(page_case, {}).get("sourced")
+        json_result = by_case.get(json_case, {}).get("sourced")
+        if page_result and json_result and page_result.rps:
+            print(
+                f"{page_case}: {json_result.rps / page_result.rps:.2f}x the JSON's time per request"
+            )
     listing = by_case.get("list by measure, 50/page", {})
     if "postgresql" in listing:
         sqlite_rps, pg_rps = listing["sourced"].rps, listing["postgresql"].rps
