@@ -95,6 +95,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(
                 pytest.mark.skip(reason="PostgreSQL only: set SOURCED_TEST_DATABASE_URL")
             )
+        sqlite_only = item.get_closest_marker("sqlite_only")
+        if sqlite_only and _on_postgresql():
+            reason = sqlite_only.kwargs.get("reason", "SQLite only")
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
