@@ -156,8 +156,8 @@ def empty_tables(engine: Engine) -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
-@pytest.fixture
-def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The emptied test database; afterwards its figure texts are checked and it is emptied."""
     engine = build_engine(settings)
     try:
         yield engine
@@ -165,6 +165,42 @@ def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
     finally:
         empty_tables(engine)
         engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+# One database for a whole module (or class) whose tests only read: it overrides ``engine``
+# (and ``seeded``) with these, so that its data is loaded once rather than once per test:
+#
+#     @pytest.fixture(scope="module")
+#     def engine(module_engine):
+#         return module_engine
+#
+# Only where nothing in the module writes, not even through a fixture. Each test still gets
+# its own app (``client``), so caches and rate limits start empty as before.
+@pytest.fixture(scope="module")
+def module_engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+@pytest.fixture(scope="module")
+def module_seeded(module_engine: Engine) -> Engine:
+    ingest.run(module_engine, [SEED_DIR])
+    return module_engine
+
+
+@pytest.fixture(scope="class")
+def class_engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+@pytest.fixture(scope="class")
+def class_seeded(class_engine: Engine) -> Engine:
+    ingest.run(class_engine, [SEED_DIR])
+    return class_engine
 
 
 def assert_figure_texts_fresh(engine: Engine) -> None:

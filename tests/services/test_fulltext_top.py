@@ -7,6 +7,18 @@ from sqlmodel import Session
 
 from app.services.common import fulltext
 
+
+# Nothing in this module writes: its tests share one seeded database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def seeded(module_seeded):
+    return module_seeded
+
+
 JOINED = """
     SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
            snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet
