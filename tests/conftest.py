@@ -56,29 +56,42 @@ def _worker_database(url: str) -> str:
 
 
 # Tests that start servers or database clusters, kill processes or send thousands of
-# requests: marked `slow`, which `make test-fast` leaves out.
+# requests: marked `slow`, which `make test-fast` leaves out. Modules are named by their path
+# under tests/, so that a same-named file in another folder is not taken for one of them.
+TESTS = Path(__file__).resolve().parent
 SLOW_MODULES = {
-    "test_browser.py",
-    "test_contract.py",
-    "test_contract_inprocess.py",
-    "test_crash_safety.py",
-    "test_database_down.py",
-    "test_dockerfile.py",
-    "test_faults.py",
-    "test_generated_client.py",
-    "test_quick_start.py",
-    "test_races.py",
-    "test_replica.py",
+    "contract/test_browser.py",
+    "contract/test_contract.py",
+    "contract/test_contract_inprocess.py",
+    "contract/test_generated_client.py",
+    "contract/test_quick_start.py",
+    "operations/test_crash_safety.py",
+    "operations/test_database_down.py",
+    "operations/test_dockerfile.py",
+    "operations/test_faults.py",
+    "operations/test_races.py",
+    "operations/test_replica.py",
 }
 # Of those, the ones that count on timing (kills at chosen moments, lock waits, races): they
 # share one pytest-xdist worker (`--dist loadgroup`), so they never run beside each other.
 TIMING_MODULES = {
-    "test_crash_safety.py",
-    "test_database_down.py",
-    "test_faults.py",
-    "test_races.py",
-    "test_replica.py",
+    "operations/test_crash_safety.py",
+    "operations/test_database_down.py",
+    "operations/test_faults.py",
+    "operations/test_races.py",
+    "operations/test_replica.py",
 }
+# A module moved or renamed must be renamed here too, or it would silently lose its marks.
+_MISSING = sorted(m for m in SLOW_MODULES | TIMING_MODULES if not (TESTS / m).is_file())
+assert not _MISSING, f"tests/conftest.py names test modules that do not exist: {_MISSING}"
+
+
+def _module(item: pytest.Item) -> str:
+    """The item's module as named above: its path under tests/, with forward slashes."""
+    try:
+        return item.path.resolve().relative_to(TESTS).as_posix()
+    except ValueError:  # a test file outside tests/, given on the command line
+        return item.path.name
 
 
 def _on_postgresql() -> bool:
@@ -87,14 +100,19 @@ def _on_postgresql() -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_MODULES:
+        module = _module(item)
+        if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
-        if item.path.name in TIMING_MODULES:
+        if module in TIMING_MODULES:
             item.add_marker(pytest.mark.xdist_group("timing"))
         if item.get_closest_marker("postgres_only") and not _on_postgresql():
             item.add_marker(
                 pytest.mark.skip(reason="PostgreSQL only: set SOURCED_TEST_DATABASE_URL")
             )
+        sqlite_only = item.get_closest_marker("sqlite_only")
+        if sqlite_only and _on_postgresql():
+            reason = sqlite_only.kwargs.get("reason", "SQLite only")
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -138,8 +156,8 @@ def empty_tables(engine: Engine) -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
-@pytest.fixture
-def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The emptied test database; afterwards its figure texts are checked and it is emptied."""
     engine = build_engine(settings)
     try:
         yield engine
@@ -147,6 +165,42 @@ def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
     finally:
         empty_tables(engine)
         engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+# One database for a whole module (or class) whose tests only read: it overrides ``engine``
+# (and ``seeded``) with these, so that its data is loaded once rather than once per test:
+#
+#     @pytest.fixture(scope="module")
+#     def engine(module_engine):
+#         return module_engine
+#
+# Only where nothing in the module writes, not even through a fixture. Each test still gets
+# its own app (``client``), so caches and rate limits start empty as before.
+@pytest.fixture(scope="module")
+def module_engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+@pytest.fixture(scope="module")
+def module_seeded(module_engine: Engine) -> Engine:
+    ingest.run(module_engine, [SEED_DIR])
+    return module_engine
+
+
+@pytest.fixture(scope="class")
+def class_engine(migrated: str, settings: Settings) -> Iterator[Engine]:
+    yield from _database(settings)
+
+
+@pytest.fixture(scope="class")
+def class_seeded(class_engine: Engine) -> Engine:
+    ingest.run(class_engine, [SEED_DIR])
+    return class_engine
 
 
 def assert_figure_texts_fresh(engine: Engine) -> None:

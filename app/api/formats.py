@@ -10,22 +10,18 @@ keyset, so memory stays flat however many rows match.
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, ClassVar, Literal
 
-import orjson
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from app.api.accept import best_match, media_ranges
-from app.api.listing import base_url, figure_page, link_header, next_url
+from app.api.listing import Records, base_url, link_header, next_url
 from app.api.pages import html_response
 from app.api.problems import PROBLEM_JSON, Problem
-from app.api.responses import json_response
 from app.errors import DomainError
-from app.schemas.common import Page
-from app.schemas.figure_json import StoredFigure
 from app.services.common.pagination import DEFAULT_LIMIT
 from app.services.present import tables
-from app.services.present.tables import Encoder, Fetch, Present
+from app.services.present.tables import Encoder, Fetch, Present, Rows
 from app.web import pages as web
 
 Format = Literal["json", "csv", "ndjson", "html"]
@@ -119,9 +115,10 @@ def table_response(
     session: Session,
     fetch: Fetch,
     present: Present,
+    rows: Rows,
 ) -> Response:
     """One page (with `limit`) or every row, streamed (without), as CSV or NDJSON."""
-    encoder = Encoder(table, fmt, bom)
+    encoder = Encoder(table, fmt, bom, rows)
     media_type = MEDIA_TYPES[fmt]
     filename = f"sourced-{table}.{'csv' if fmt == 'csv' else 'ndjson'}"
     # The same URL answers JSON, CSV or NDJSON by Accept: a shared cache must key on it.
@@ -137,7 +134,7 @@ def table_response(
     first_items = [present(v) for v in first.items]
     engine = request.app.state.read_engine
 
-    def rows() -> Iterator[bytes]:
+    def stream() -> Iterator[bytes]:
         yield encoder.header() + encoder.encode(first_items)
         position = first.next_cursor
         if position is None:
@@ -147,7 +144,7 @@ def table_response(
             for items in tables.batches(stream_session, fetch, present, position):
                 yield encoder.encode(items)
 
-    return StreamingResponse(rows(), media_type=media_type, headers=headers)
+    return StreamingResponse(stream(), media_type=media_type, headers=headers)
 
 
 def list_answer(
@@ -155,7 +152,7 @@ def list_answer(
     response: Response,
     *,
     table: str,
-    model: Any,
+    records: Records,
     requested: Format | None,
     bom: bool,
     limit: int | None,
@@ -166,21 +163,19 @@ def list_answer(
 ) -> Response:
     """A list endpoint's answer: a JSON page, or CSV/NDJSON (one page, or every row streamed).
 
-    ``fetch(session, cursor, limit, count)`` returns a service Page; ``model.of(view, root)``
-    is the public record."""
+    ``fetch(session, cursor, limit, count)`` returns a service Page; ``records`` says how its
+    views become public records, rows and the JSON envelope."""
     root = base_url(request)
+    of = records.of
 
     def present(view: Any) -> Any:
-        return model.of(view, root)
+        return of(view, root)
 
     fmt = negotiate(request, requested)
     if fmt == "html":
         page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
-        if model is StoredFigure:
-            records = [orjson.loads(text.json(root)) for text in page.items]
-        else:
-            records = [present(v).model_dump(mode="json") for v in page.items]
-        html = web.listing(table, records, root, next_url(request, page.next_cursor), page.total)
+        items = records.dicts(page, root)
+        html = web.listing(table, items, root, next_url(request, page.next_cursor), page.total)
         return html_response(html)
     if fmt != "json":
         return table_response(
@@ -193,13 +188,10 @@ def list_answer(
             session=session,
             fetch=lambda s, c, n: fetch(s, c, n, False),
             present=present,
+            rows=records.rows,
         )
     page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
-    if model is StoredFigure:
-        return figure_page(request, response, page)
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     response.headers.add_vary_header("Accept")
-    return json_response(
-        Page[model](items=[present(v) for v in page.items], next=url, total=page.total), response
-    )
+    return records.json_page(page, root, url, response)

@@ -54,9 +54,19 @@ def dated() -> dict:
     }
 
 
+# Nothing in this module writes: its tests share one database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def dataset(engine, tmp_path_factory):
+    builders.load(engine, tmp_path_factory.mktemp("seed"), dated())
+
+
 @pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", dated())
+def api(dataset, client):
     return client
 
 

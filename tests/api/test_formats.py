@@ -18,6 +18,17 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 
 class TestCsvOfTheSeed:
+    # Nothing in this class writes: its tests share one seeded database (tests/conftest.py).
+    @pytest.fixture(scope="class")
+    @classmethod
+    def engine(cls, class_engine):
+        return class_engine
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def seeded(cls, class_seeded):
+        return class_seeded
+
     def test_every_figure_reads_back_exactly(self, seeded_client):
         response = seeded_client.get("/v1/figures?format=csv&sort=slug")
         assert response.status_code == 200
@@ -98,6 +109,17 @@ class TestCsvOfTheSeed:
 
 
 class TestNegotiation:
+    # Nothing in this class writes: its tests share one seeded database (tests/conftest.py).
+    @pytest.fixture(scope="class")
+    @classmethod
+    def engine(cls, class_engine):
+        return class_engine
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def seeded(cls, class_seeded):
+        return class_seeded
+
     @pytest.mark.parametrize(
         ("accept", "expected"),
         [

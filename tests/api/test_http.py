@@ -8,9 +8,19 @@ from tests import builders
 ORIGIN = {"Origin": "https://sheet.example"}
 
 
+# Nothing in this module writes: its tests share one database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def dataset(engine, tmp_path_factory):
+    builders.load(engine, tmp_path_factory.mktemp("seed"), builders.dataset(3))
+
+
 @pytest.fixture
-def api(engine, client, tmp_path):
-    builders.load(engine, tmp_path / "seed", builders.dataset(3))
+def api(dataset, client):
     return client
 
 

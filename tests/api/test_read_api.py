@@ -365,11 +365,10 @@ class TestMeasureComparisonAtScale:
         second = api.get(response.json()["next"], headers={"Cache-Control": "no-cache"})
         assert self.groups(second) == [("observers", 1, ["fig-0001"])]
 
+    @pytest.mark.sqlite_only(reason="the plan is SQLite's")
     def test_the_hidden_figures_are_counted_from_their_partial_index(self, api, engine):
         # The vocabulary's counts subtract the hidden figures; SQLite uses the partial index
         # only when the query's condition is the index's, word for word (app/models/figure.py).
-        if engine.dialect.name != "sqlite":
-            pytest.skip("the plan is SQLite's")
         with engine.connect() as conn:
             plan = conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN SELECT measure_id, count(*) FROM figure WHERE {HIDDEN}"

@@ -5,6 +5,17 @@ import json
 import pytest
 
 
+# Nothing in this module writes: its tests share one seeded database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def seeded(module_seeded):
+    return module_seeded
+
+
 def _fastapi_bytes(body: object) -> bytes:
     # FastAPI's JSONResponse: compact separators, UTF-8 text left unescaped.
     return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

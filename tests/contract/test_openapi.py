@@ -8,6 +8,17 @@ from app.main import create_app
 from app.settings import Settings
 
 
+# Nothing in this module writes: its tests share one seeded database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def seeded(module_seeded):
+    return module_seeded
+
+
 @pytest.fixture(scope="module")
 def schema():
     return create_app(Settings(database_url="sqlite://", _env_file=None)).openapi()

@@ -2,7 +2,6 @@
 the database returns succeeds without restarting the app (a throwaway cluster of its own)."""
 
 import contextlib
-import os
 import socket
 import threading
 import time
@@ -44,10 +43,7 @@ def _assert_unavailable(response: httpx.Response) -> None:
     assert response.json()["status"] == 503
 
 
-@pytest.mark.skipif(
-    os.environ.get("SOURCED_TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="builds its own PostgreSQL cluster: run once, in the SQLite pass",
-)
+@pytest.mark.sqlite_only(reason="builds its own PostgreSQL cluster: run once, in the SQLite pass")
 def test_a_stopped_postgres_is_a_503_on_every_route_and_the_first_request_after_it_returns_succeeds(
     tmp_path: Path,
 ) -> None:

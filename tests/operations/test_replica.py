@@ -6,7 +6,6 @@ The first test stands a copy of an SQLite file in for the replica, so it runs ev
 second streams from a real PostgreSQL primary to a hot standby it builds itself.
 """
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -122,9 +121,8 @@ def _sql(engine, statement: str):  # type: ignore[no-untyped-def]
         return conn.execute(text(statement)).scalar()
 
 
-@pytest.mark.skipif(
-    os.environ.get("SOURCED_TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="runs once, in the SQLite pass (`make test`): it builds its own PostgreSQL clusters",
+@pytest.mark.sqlite_only(
+    reason="runs once, in the SQLite pass (`make test`): it builds its own PostgreSQL clusters"
 )
 def test_a_postgres_hot_standby_serves_reads_once_it_has_replayed_the_primarys_writes():
     reason = pgcluster.unavailable()

@@ -7,6 +7,18 @@ from sqlmodel import Session
 
 from app.services.common import fulltext
 
+
+# Nothing in this module writes: its tests share one seeded database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def seeded(module_seeded):
+    return module_seeded
+
+
 JOINED = """
     SELECT e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank,
            snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet
@@ -17,9 +29,8 @@ JOINED = """
 @pytest.mark.parametrize("q", ["barrier troops", "deserted", "Stalin", "troops", "k", "Leningrad"])
 @pytest.mark.parametrize(("limit", "offset"), [(50, 0), (2, 0), (2, 3)])
 @pytest.mark.slow
+@pytest.mark.sqlite_only(reason="FTS5 is SQLite's")
 def test_the_page_is_what_ranking_every_match_gives(seeded, q, limit, offset):
-    if seeded.dialect.name != "sqlite":
-        pytest.skip("FTS5 is SQLite's")
     with Session(seeded) as session:
         hits = fulltext.search(session, q, limit=limit, offset=offset)
         rows = session.connection().execute(
@@ -32,11 +43,10 @@ def test_the_page_is_what_ranking_every_match_gives(seeded, q, limit, offset):
         assert len(hits) > 5
 
 
+@pytest.mark.sqlite_only(reason="the plan is SQLite's")
 def test_a_q_filter_reads_the_full_text_match_first(seeded):
     # Left to itself SQLite walked every search entry of the kind by its index and ran the
     # match once per entry: 55 s for `/v1/events?q=deserted` over a million figures.
-    if seeded.dialect.name != "sqlite":
-        pytest.skip("the plan is SQLite's")
     with Session(seeded) as session:
         subquery = fulltext.matching(session, "deserted", "figure")
         compiled = subquery.compile(seeded, compile_kwargs={"literal_binds": True})
@@ -47,9 +57,8 @@ def test_a_q_filter_reads_the_full_text_match_first(seeded):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only(reason="FTS5 is SQLite's")
 def test_page_snippets_leave_nothing_behind_and_repeat_on_one_connection(seeded):
-    if seeded.dialect.name != "sqlite":
-        pytest.skip("FTS5 is SQLite's")
     with Session(seeded) as session:
         first = fulltext.search(session, "troops", limit=5)
         again = fulltext.search(session, "troops", limit=5)

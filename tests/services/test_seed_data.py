@@ -96,6 +96,17 @@ ARTICLE_TITLE = (
 )
 
 
+# Nothing in this module writes: its tests share one seeded database (tests/conftest.py).
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def seeded(module_seeded):
+    return module_seeded
+
+
 class TestTheArticlesClaims:
     def test_every_figure_is_there(self, seeded_client):
         items = seeded_client.get("/v1/figures?sort=slug").json()["items"]

@@ -35,8 +35,7 @@ def test_tables_an_import_grew_are_analyzed_once(engine, tmp_path):
         assert "attribution" not in batching.refresh_statistics(conn)
 
 
+@pytest.mark.sqlite_only(reason="PostgreSQL's case is above")
 def test_sqlite_needs_nothing(engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's case is above")
     with engine.begin() as conn:
         assert batching.refresh_statistics(conn) == []

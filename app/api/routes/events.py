@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import formats, pages, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url
+from app.api.listing import Models, base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -41,6 +41,8 @@ router = APIRouter(
     dependencies=[Depends(forbid_unknown_query_params)],
     responses=problems.responses(400, 404, 422, 503),
 )
+# The list's records: public models, made from the service's views.
+LISTED = Models(EventPublic)
 
 
 @router.get(
@@ -96,7 +98,7 @@ def list_events(
         request,
         response,
         table="events",
-        model=EventPublic,
+        records=LISTED,
         requested=format,
         bom=bom,
         limit=limit,

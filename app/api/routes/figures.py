@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.api import formats, pages, problems
 from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url
+from app.api.listing import STORED_FIGURES, base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -29,7 +29,7 @@ from app.models.vocab import Qualifier, Status
 from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
-from app.schemas.figure_json import FigureRecord, StoredFigure
+from app.schemas.figure_json import FigureRecord
 from app.services.derived import figure_docs
 from app.services.present import citations
 from app.services.read import figures
@@ -157,7 +157,7 @@ async def list_figures(
             request,
             response,
             table="figures",
-            model=StoredFigure,
+            records=STORED_FIGURES,
             requested=format,
             bom=bom,
             limit=limit,

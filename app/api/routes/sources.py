@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api import formats, pages, problems
 from app.api.deps import SessionDep
 from app.api.formats import BomParam, FormatParam
-from app.api.listing import base_url
+from app.api.listing import STORED_FIGURES, Models, base_url
 from app.api.params import (
     AsOf,
     Count,
@@ -25,7 +25,6 @@ from app.api.responses import json_response
 from app.models.vocab import SourceKind, Status
 from app.schemas.common import Page
 from app.schemas.figure import FigurePublic
-from app.schemas.figure_json import StoredFigure
 from app.schemas.source import SourcePublic
 from app.services.derived import figure_docs
 from app.services.read import as_of as past
@@ -40,6 +39,8 @@ router = APIRouter(
     dependencies=[Depends(forbid_unknown_query_params)],
     responses=problems.responses(400, 404, 422, 503),
 )
+# The list's records: public models, made from the service's views.
+LISTED = Models(SourcePublic)
 
 SlugPath = Annotated[
     str, Path(max_length=120, description="The source's slug.", examples=["rfe-rl"])
@@ -101,7 +102,7 @@ def list_sources(
         request,
         response,
         table="sources",
-        model=SourcePublic,
+        records=LISTED,
         requested=format,
         bom=bom,
         limit=limit,
@@ -170,7 +171,7 @@ def list_source_figures(
         request,
         response,
         table="figures",
-        model=StoredFigure,
+        records=STORED_FIGURES,
         requested=format,
         bom=bom,
         limit=limit,

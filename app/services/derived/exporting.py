@@ -30,22 +30,26 @@ Progress = Callable[[str, int], None]  # (table, rows just written)
 
 def _fetch_and_present(
     table: str, base_url: str, status: list[str]
-) -> tuple[tables.Fetch, tables.Present]:
+) -> tuple[tables.Fetch, tables.Present, tables.Rows]:
+    """How a table's records are read, made public and written (figures: their stored rows)."""
     if table == "figures":
         return (
             lambda s, c, n: figure_docs.list_stored(
                 s, FigureQuery(status=status), limit=n, cursor=c
             ),
             lambda v: StoredFigure.of(v, base_url),
+            tables.ENCODED,
         )
     if table == "events":
         return (
             lambda s, c, n: events.list_events(s, EventQuery(status=status), limit=n, cursor=c),
             lambda v: EventPublic.of(v, base_url),
+            tables.DUMPED,
         )
     return (
         lambda s, c, n: sources.list_sources(s, SourceQuery(status=status), limit=n, cursor=c),
         lambda v: SourcePublic.of(v, base_url),
+        tables.DUMPED,
     )
 
 
@@ -67,8 +71,8 @@ def export(
     # An empty list is the lists' default: the visible records.
     status = [s.value for s in Status] if fmt == "datapackage" else []
     for table in TABLE_ORDER:
-        fetch, present = _fetch_and_present(table, base_url, status)
-        encoder = tables.Encoder(table, file_format)
+        fetch, present, rows = _fetch_and_present(table, base_url, status)
+        encoder = tables.Encoder(table, file_format, rows=rows)
         counts[table] = 0
         with (out / f"{table}.{file_format}").open("wb") as handle:
             handle.write(encoder.header())

@@ -11,16 +11,12 @@ decimals written without exponent or float rounding.
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from pydantic import BaseModel
 from sqlmodel import Session
-
-if TYPE_CHECKING:
-    from app.schemas.figure_json import StoredFigure
 
 # Several names in one cell (relays, tags) are joined with this; it never occurs in a slug.
 JOIN = "; "
@@ -255,16 +251,64 @@ BOM = "\ufeff"
 BATCH = 500  # rows per query while exporting (the lists' largest page)
 
 Fetch = Callable[[Session, str | None, int], Any]  # (session, cursor, limit) -> a service Page
-# A service view -> its public model, or a figure's stored texts (already encoded).
-Present = Callable[[Any], "BaseModel | StoredFigure"]
+# A service view -> its public record: a model the encoder dumps, or a figure's stored texts.
+Present = Callable[[Any], Any]
+
+
+class Dumped(Protocol):
+    """A public record the encoder flattens itself: a pydantic model, or anything that dumps
+    the same way (``FigureRecord``)."""
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+    def model_dump_json(self) -> str: ...
+
+
+class Encoded(Protocol):
+    """A record that holds its own CSV row and NDJSON line, already encoded (``StoredFigure``)."""
+
+    def raw(self, fmt: str) -> bytes: ...
+
+
+class Rows(Protocol):
+    """How a batch of one kind of record becomes CSV rows or NDJSON lines. Whoever makes the
+    records names their ``Rows`` when making the ``Encoder``; the encoder asks it once a
+    batch and never looks at the records themselves."""
+
+    def encode(self, encoder: "Encoder", items: Sequence[Any]) -> bytes: ...
+
+
+class DumpedRows:
+    """Records the encoder dumps and flattens into the table's columns (``Dumped``)."""
+
+    def encode(self, encoder: "Encoder", items: Sequence[Dumped]) -> bytes:
+        if encoder.fmt == "ndjson":
+            return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
+        for item in items:
+            encoder.writer.writerow(encoder.row(item.model_dump()))
+        return encoder.drain()
+
+
+class EncodedRows:
+    """Records whose rows are already written (``Encoded``): joined as they are."""
+
+    def encode(self, encoder: "Encoder", items: Sequence[Encoded]) -> bytes:
+        fmt = encoder.fmt
+        return b"".join(item.raw(fmt) for item in items)
+
+
+DUMPED = DumpedRows()
+ENCODED = EncodedRows()
 
 
 class Encoder:
-    """Public models in, bytes of CSV (header first) or NDJSON out, a batch at a time."""
+    """Public records in, bytes of CSV (header first) or NDJSON out, a batch at a time; ``rows``
+    says how the records are written (default: models, dumped)."""
 
-    def __init__(self, table: str, fmt: str, bom: bool = False):
+    def __init__(self, table: str, fmt: str, bom: bool = False, rows: Rows = DUMPED):
         self.fmt = fmt
         self.columns, self.row = TABLES[table]
+        self.rows = rows
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer, lineterminator="\r\n")
         self.prefix = BOM if bom and fmt == "csv" else ""
@@ -273,19 +317,13 @@ class Encoder:
         if self.fmt != "csv":
             return b""
         self.writer.writerow(self.columns)
-        return self._drain(self.prefix)
+        return self.drain(self.prefix)
 
-    def encode(self, items: list[Any]) -> bytes:  # what a Present gives
-        if items and hasattr(items[0], "raw"):
-            # Stored rows (app/schemas/figure_json.py StoredFigure): already encoded.
-            return b"".join(item.raw(self.fmt) for item in items)
-        if self.fmt == "ndjson":
-            return b"".join(item.model_dump_json().encode() + b"\n" for item in items)
-        for item in items:
-            self.writer.writerow(self.row(item.model_dump()))
-        return self._drain()
+    def encode(self, items: Sequence[Any]) -> bytes:  # what a Present gives
+        return self.rows.encode(self, items)
 
-    def _drain(self, prefix: str = "") -> bytes:
+    def drain(self, prefix: str = "") -> bytes:
+        """What the CSV writer has written since the last drain, as UTF-8."""
         text = prefix + self.buffer.getvalue()
         self.buffer.seek(0)
         self.buffer.truncate()
@@ -294,7 +332,7 @@ class Encoder:
 
 def batches(
     session: Session, fetch: Fetch, present: Present, cursor: str | None = None
-) -> Iterator[list["BaseModel | StoredFigure"]]:
+) -> Iterator[list[Any]]:
     """Every matching record, a keyset batch at a time; the session forgets each batch."""
     while True:
         page = fetch(session, cursor, BATCH)

@@ -226,7 +226,7 @@ def create(
     except PreconditionFailedError:
         raise taken from None
     if not any(
-        c.entity == kind.entity.value and c.key == slug and c.action == Action.create.value
+        c.entity == kind.entity and c.key == slug and c.action == Action.create.value
         for c in changes
     ):
         raise taken

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.models.vocab import Entity
 from app.services.present.tables import JOIN, NOT_TEXT, cell, flatten, unescape_text
 from app.services.write import ingest
 
@@ -211,7 +212,7 @@ def run(session: Session, path: Path, actor: str, reason: str | None) -> list[in
     loaded, found = ingest.parse(str(path), raw)
     if loaded is not None:
         loaded.path = path
-        loaded.invalid.setdefault("figure", set()).update(rows.refused)
+        loaded.invalid.setdefault(Entity.figure, set()).update(rows.refused)
         found += ingest.check(session, [loaded])
     problems += [_at_line(p, rows.lines) for p in found]
     if problems:

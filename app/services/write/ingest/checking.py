@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.models import Event, Figure, Measure, Source
+from app.models.vocab import Entity
 from app.schemas.attribution import AttributionIn
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
@@ -18,7 +19,12 @@ from app.services.write.ingest.records import LoadedFile, SeedProblem
 # --- checking ------------------------------------------------------------------------------
 
 
-_MODELS: dict[str, Any] = {"measure": Measure, "source": Source, "event": Event, "figure": Figure}
+_MODELS: dict[Entity, Any] = {
+    Entity.measure: Measure,
+    Entity.source: Source,
+    Entity.event: Event,
+    Entity.figure: Figure,
+}
 
 
 class _Known:
@@ -32,10 +38,10 @@ class _Known:
         # Records refused by their own schema still exist as far as references go: a pointer
         # to one is not a second problem.
         self.batch = {
-            "measure": {m.slug for f in files for m in f.data.measures},
-            "source": {s.slug for f in files for s in f.data.sources},
-            "event": {e.slug for f in files for e in f.data.events},
-            "figure": {g.slug for f in files for g in f.data.figures},
+            Entity.measure: {m.slug for f in files for m in f.data.measures},
+            Entity.source: {s.slug for f in files for s in f.data.sources},
+            Entity.event: {e.slug for f in files for e in f.data.events},
+            Entity.figure: {g.slug for f in files for g in f.data.figures},
         }
         for f in files:
             for kind, slugs in f.invalid.items():
@@ -43,7 +49,7 @@ class _Known:
         self.texts: dict[str, str | None] = {
             slug: text for f in files for slug, text in f.texts.items()
         }
-        self.stored: dict[str, set[str]] = {}
+        self.stored: dict[Entity, set[str]] = {}
         for kind, slugs in _references(files).items():
             model = _MODELS[kind]
             wanted = sorted(slugs - self.batch[kind])
@@ -53,7 +59,7 @@ class _Known:
                 for slug in session.exec(select(model.slug).where(col(model.slug).in_(page)))
             }
 
-    def exists(self, kind: str, slug: str) -> bool:
+    def exists(self, kind: Entity, slug: str) -> bool:
         return slug in self.batch[kind] or slug in self.stored[kind]
 
     def text_of(self, source_slug: str) -> str | None:
@@ -64,20 +70,22 @@ class _Known:
         return self.texts[source_slug]
 
 
-def _references(files: list[LoadedFile]) -> dict[str, set[str]]:
+def _references(files: list[LoadedFile]) -> dict[Entity, set[str]]:
     """Every slug the files point at, by kind."""
-    refs: dict[str, set[str]] = {"measure": set(), "source": set(), "event": set(), "figure": set()}
+    refs: dict[Entity, set[str]] = {kind: set() for kind in _MODELS}
     for loaded in files:
         data = loaded.data
         if data.document is not None:
-            refs["source"].add(data.document)
-        refs["source"].update(s.parent for s in data.sources if s.parent is not None)
+            refs[Entity.source].add(data.document)
+        refs[Entity.source].update(s.parent for s in data.sources if s.parent is not None)
         records: list[EventIn | FigureIn] = [*data.events, *data.figures]
         for record in records:
-            refs["source"].update(link.source for link in record.attributions)
-        refs["event"].update(g.event for g in data.figures)
-        refs["measure"].update(g.measure for g in data.figures)
-        refs["figure"].update(g.derived_from for g in data.figures if g.derived_from is not None)
+            refs[Entity.source].update(link.source for link in record.attributions)
+        refs[Entity.event].update(g.event for g in data.figures)
+        refs[Entity.measure].update(g.measure for g in data.figures)
+        refs[Entity.figure].update(
+            g.derived_from for g in data.figures if g.derived_from is not None
+        )
     return refs
 
 
@@ -121,7 +129,7 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
                         f"{slug!r} is not among this file's {section}: list only records "
                         "the file changes",
                     )
-        if data.document is not None and not known.exists("source", data.document):
+        if data.document is not None and not known.exists(Entity.source, data.document):
             problem("file", "document", f"unknown source {data.document!r}")
         document_text = known.text_of(data.document) if data.document else None
 
@@ -130,21 +138,21 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
             if source.parent is not None:
                 if source.parent == source.slug:
                     problem(label, "parent", "a source cannot be its own parent")
-                elif not known.exists("source", source.parent):
+                elif not known.exists(Entity.source, source.parent):
                     problem(label, "parent", f"unknown source {source.parent!r}")
         for index, event in enumerate(data.events):
             label = loaded.label("events", index, event.slug)
             _check_chain(known, event.attributions, document_text, label, problem)
         for index, figure in enumerate(data.figures):
             label = loaded.label("figures", index, figure.slug)
-            if not known.exists("event", figure.event):
+            if not known.exists(Entity.event, figure.event):
                 problem(label, "event", f"unknown event {figure.event!r}")
-            if not known.exists("measure", figure.measure):
+            if not known.exists(Entity.measure, figure.measure):
                 problem(label, "measure", f"unknown measure {figure.measure!r}")
             if figure.derived_from is not None:
                 if figure.derived_from == figure.slug:
                     problem(label, "derived_from", "a figure cannot be derived from itself")
-                elif not known.exists("figure", figure.derived_from):
+                elif not known.exists(Entity.figure, figure.derived_from):
                     problem(label, "derived_from", f"unknown figure {figure.derived_from!r}")
             _check_chain(known, figure.attributions, document_text, label, problem)
     for slug in _cycle_members({s.slug: s.parent for f in files for s in f.data.sources}):
@@ -167,7 +175,7 @@ def _check_chain(
 ) -> None:
     for position, link in enumerate(links):
         where = f"attributions[{position}]"
-        if not known.exists("source", link.source):
+        if not known.exists(Entity.source, link.source):
             problem(label, f"{where}.source", f"unknown source {link.source!r}")
             continue
         if link.quote is None or link.quote_unverified:

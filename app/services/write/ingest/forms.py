@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.models import Event, Figure, Measure, Source
 from app.models.records import Record
+from app.models.vocab import Entity
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
@@ -19,14 +20,14 @@ from app.services.write import documents
 
 SEED_ACTOR = "seed"
 # Entities in the order a file is written, with their section, table and write schema.
-ENTITIES: dict[str, tuple[str, type[Record], type[BaseModel]]] = {
-    "measure": ("measures", Measure, MeasureIn),
-    "source": ("sources", Source, SeedSource),
-    "event": ("events", Event, EventIn),
-    "figure": ("figures", Figure, FigureIn),
+ENTITIES: dict[Entity, tuple[str, type[Record], type[BaseModel]]] = {
+    Entity.measure: ("measures", Measure, MeasureIn),
+    Entity.source: ("sources", Source, SeedSource),
+    Entity.event: ("events", Event, EventIn),
+    Entity.figure: ("figures", Figure, FigureIn),
 }
 # Records many documents may declare: identical declarations are one record.
-SHARED = frozenset({"measure", "source"})
+SHARED = frozenset({Entity.measure, Entity.source})
 
 
 class SeedInput(Protocol):
@@ -54,11 +55,11 @@ def _text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def file_record(entity: str, item: BaseModel, texts: dict[str, str]) -> dict[str, Any]:
+def file_record(entity: Entity, item: BaseModel, texts: dict[str, str]) -> dict[str, Any]:
     """A file's record in the form that is hashed and compared: defaults left out (a field added
     to the format later does not change the hash), a document's text by its digest."""
     record = item.model_dump(mode="json", exclude_defaults=True)
-    if entity == "source":
+    if entity is Entity.source:
         record.pop("text_file", None)
         record.pop("full_text", None)
         slug = record["slug"]
@@ -67,24 +68,24 @@ def file_record(entity: str, item: BaseModel, texts: dict[str, str]) -> dict[str
     return record
 
 
-def stored_record(session: Session, entity: str, row: Any) -> dict[str, Any]:
+def stored_record(session: Session, entity: Entity, row: Any) -> dict[str, Any]:
     """The record as the database holds it, in the same form as ``file_record``."""
     _, _, schema = ENTITIES[entity]
-    if entity == "measure":
+    if entity is Entity.measure:
         document: dict[str, Any] = {
             "slug": row.slug,
             "label": row.label,
             "description": row.description,
             "unit": row.unit,
         }
-    elif entity == "source":
+    elif entity is Entity.source:
         document = documents.source_document(session, row)
-    elif entity == "event":
+    elif entity is Entity.event:
         document = documents.event_document(session, row)
     else:
         document = documents.figure_document(session, row)
     record = schema.model_validate(document).model_dump(mode="json", exclude_defaults=True)
-    if entity == "source" and row.full_text is not None:
+    if entity is Entity.source and row.full_text is not None:
         record["full_text_sha256"] = _text_digest(row.full_text)
     return record
 

@@ -26,6 +26,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from app.models import SeedRecord
+from app.models.vocab import Entity
 from app.services.common import batching
 from app.services.write.ingest.forms import (
     ENTITIES,
@@ -54,7 +55,7 @@ class Conflict:
     """A record the file changed and someone else changed too: nothing was written for it."""
 
     file: str
-    entity: str
+    entity: Entity
     slug: str
     differences: tuple[str, ...]
     edits: tuple[Edit, ...]
@@ -85,7 +86,7 @@ class Problem:
 class Mark:
     """A seed record to write once the records are: what this document now says of it."""
 
-    entity: str
+    entity: Entity
     slug: str
     document: str
     file: str
@@ -120,7 +121,7 @@ def plan(session: Session, files: Sequence[SeedInput], *, take_file: bool = Fals
     stored = load_stored(session, files, forms)
     # Records declared earlier in this run: a shared one declared again identically is one
     # record; the rest are refused by the checks as duplicates.
-    declared: dict[tuple[str, str], tuple[str, str]] = {}
+    declared: dict[tuple[Entity, str], tuple[str, str]] = {}
     for loaded in files:
         document = document_key(loaded)
         name = str(loaded.path)
@@ -164,7 +165,7 @@ def _decide(
     session: Session,
     stored: Stored,
     *,
-    entity: str,
+    entity: Entity,
     slug: str,
     document: str,
     file: str,
@@ -241,7 +242,7 @@ def _decide(
 def _conflict(
     session: Session,
     stored: Stored,
-    key: tuple[str, str],
+    key: tuple[Entity, str],
     document: str,
     file: str,
     incoming: dict[str, Any],
@@ -281,7 +282,7 @@ def record(session: Session, marks: Sequence[Mark]) -> None:
     """Write the seed records of what was applied: the file's hash and the latest revision."""
     if not marks:
         return
-    ids: dict[tuple[str, str], int] = {}
+    ids: dict[tuple[Entity, str], int] = {}
     for entity, (_, model, _) in ENTITIES.items():
         slugs = sorted({m.slug for m in marks if m.entity == entity})
         for page in batching.chunks(slugs):

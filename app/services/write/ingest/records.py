@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.models.vocab import Entity
 from app.schemas.event import EventIn
 from app.schemas.figure import FigureIn
 from app.schemas.measure import MeasureIn
@@ -32,7 +33,7 @@ class SeedError(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    entity: str
+    entity: Entity
     key: str
     action: str
     fields: tuple[str, ...] = ()
@@ -43,11 +44,11 @@ class Change:
 
 
 # Each section of a seed file, the schema of one of its records and the kind of slug it holds.
-SECTIONS: dict[str, tuple[type[Any], str]] = {
-    "measures": (MeasureIn, "measure"),
-    "sources": (SeedSource, "source"),
-    "events": (EventIn, "event"),
-    "figures": (FigureIn, "figure"),
+SECTIONS: dict[str, tuple[type[Any], Entity]] = {
+    "measures": (MeasureIn, Entity.measure),
+    "sources": (SeedSource, Entity.source),
+    "events": (EventIn, Entity.event),
+    "figures": (FigureIn, Entity.figure),
 }
 
 
@@ -61,7 +62,7 @@ class LoadedFile:
     data: SeedFile
     texts: dict[str, str] = field(default_factory=dict)
     positions: dict[str, list[int]] = field(default_factory=dict)
-    invalid: dict[str, set[str]] = field(default_factory=dict)
+    invalid: dict[Entity, set[str]] = field(default_factory=dict)
 
     def label(self, section: str, index: int, slug: str) -> str:
         """``figures[4] slug``, numbered as in the file."""

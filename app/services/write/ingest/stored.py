@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Revision, SeedRecord
+from app.models.vocab import Entity
 from app.services.common import batching
 from app.services.write.ingest.forms import ENTITIES, SEED_ACTOR, SeedInput, document_key
 
@@ -29,8 +30,8 @@ class Edit:
 class Stored:
     """What the database holds for the slugs the files name: ids, seed records, edits."""
 
-    ids: dict[tuple[str, str], int] = field(default_factory=dict)
-    seeds: dict[tuple[str, str], list[SeedRecord]] = field(default_factory=dict)
+    ids: dict[tuple[Entity, str], int] = field(default_factory=dict)
+    seeds: dict[tuple[Entity, str], list[SeedRecord]] = field(default_factory=dict)
     latest: dict[str, int] = field(default_factory=dict)
     edited: set[str] = field(default_factory=set)
 
@@ -39,7 +40,7 @@ class Stored:
 Forms = dict[int, tuple[dict[str, Any], str]]
 
 
-def subject(entity: str, row_id: int) -> str:
+def subject(entity: Entity, row_id: int) -> str:
     return f"{entity}:{row_id}"
 
 
@@ -94,7 +95,7 @@ def lock_changing(
     file version differs from what this document last applied are locked: a re-seed of
     unchanged files holds no lock over what editors are correcting. The lock is the one an
     editor's write takes (``FOR NO KEY UPDATE``); SQLite runs one writer at a time anyway."""
-    wanted: dict[str, set[int]] = {}
+    wanted: dict[Entity, set[int]] = {}
     for loaded in files:
         document = document_key(loaded)
         for entity, (section, _, _) in ENTITIES.items():
@@ -153,6 +154,6 @@ def load_stored(session: Session, files: Sequence[SeedInput], forms: Forms) -> S
     return stored
 
 
-def row(session: Session, entity: str, row_id: int) -> Any:
+def row(session: Session, entity: Entity, row_id: int) -> Any:
     model = ENTITIES[entity][1]
     return session.get(model, row_id)

@@ -33,7 +33,7 @@ class Writer:
         self.actor = actor
         self.reason = reason
         self.changes: list[Change] = []
-        self.touched: set[tuple[str, int]] = set()
+        self.touched: set[tuple[Entity, int]] = set()
         # slug -> id of records already looked up: a chain names the same few sources again
         # and again, and ids never change (records are retracted, never deleted).
         self.ids: dict[tuple[str, str], int] = {}
@@ -72,16 +72,18 @@ class Writer:
         )
         if changed is not None:
             action = "create" if existing is None else "update"
-            self.changes.append(Change(entity.value, key, action, tuple(sorted(changed))))
+            self.changes.append(Change(entity, key, action, tuple(sorted(changed))))
             self._touch(entity, row)
         return row
 
     def _touch(self, entity: Entity, row: Any) -> None:
         if entity is Entity.attribution:
-            owner = ("figure", row.figure_id) if row.figure_id else ("event", row.event_id)
+            owner = (
+                (Entity.figure, row.figure_id) if row.figure_id else (Entity.event, row.event_id)
+            )
             self.touched.add(owner)
         elif entity is not Entity.measure:
-            self.touched.add((entity.value, row.id))
+            self.touched.add((entity, row.id))
         if entity is Entity.source:
             # Chains name their sources, so their searchable text changes with the name.
             for figure_id, event_id in self.session.exec(
@@ -91,7 +93,7 @@ class Writer:
             ).all():
                 # A link without a figure has an event (a check constraint).
                 self.touched.add(
-                    ("figure", figure_id) if figure_id else ("event", cast(int, event_id))
+                    (Entity.figure, figure_id) if figure_id else (Entity.event, cast(int, event_id))
                 )
 
     def _stored(self, model: type[R], slugs: Iterable[str]) -> dict[str, R]:
@@ -144,8 +146,8 @@ class Writer:
         links = []
         for (item, _), (row_id, changed) in zip(records, created, strict=True):
             self.ids[(model.__name__, item.slug)] = row_id
-            self.touched.add((entity.value, row_id))
-            self.changes.append(Change(entity.value, item.slug, "create", tuple(sorted(changed))))
+            self.touched.add((entity, row_id))
+            self.changes.append(Change(entity, item.slug, "create", tuple(sorted(changed))))
             for position, link in enumerate(item.attributions):
                 values = link.model_dump(exclude={"source"})
                 values.update(
@@ -166,9 +168,7 @@ class Writer:
             reason=reason,
         )
         for (key, _), (_, changed) in zip(links, created, strict=True):
-            self.changes.append(
-                Change(Entity.attribution.value, key, "create", tuple(sorted(changed)))
-            )
+            self.changes.append(Change(Entity.attribution, key, "create", tuple(sorted(changed))))
 
     def measures(self, loaded: SeedInput) -> None:
         for item in loaded.data.measures:
@@ -295,7 +295,7 @@ class Writer:
         )
         self._touch(Entity.attribution, link)
         self.session.exec(delete(Attribution).where(col(Attribution.id) == link.id))
-        self.changes.append(Change(Entity.attribution.value, key, "delete"))
+        self.changes.append(Change(Entity.attribution, key, "delete"))
 
 
 def _bounds(text: str | None) -> tuple[Any, Any]:
