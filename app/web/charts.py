@@ -1,8 +1,10 @@
 """The competing estimates chart: every claim about one measure on one axis, as inline SVG.
 
 The input is the figures' public JSON, as ``GET /v1/figures`` returns it. Every text in it is
-user-editable, so every text and attribute is escaped (``Svg.format`` does it, "=" included),
+user-editable, so every text and attribute is escaped (``esc`` does it, "=" included),
 characters XML forbids are dropped, and a link is drawn only to an http(s) or relative URL.
+The SVG is built as plain ``str`` parts and wrapped in ``Markup`` once, for speed (why it is
+as safe: ``chain``).
 With no figures the chart is an SVG that says "No figures yet". ``chain_diagram`` (the
 attribution chain, in ``chain``) is re-exported here, so a page imports both from one place.
 """
@@ -15,10 +17,10 @@ from markupsafe import Markup
 
 from app.web.chain import (
     WIDTH,
-    Svg,
     chain_diagram,
     clean,
     display_name,
+    esc,
     link,
     safe_url,
     svg_root,
@@ -184,22 +186,24 @@ class Scale:
         return X0 + (X1 - X0) * (v - self.lo) / (self.hi - self.lo)
 
 
-def _bar(row: EstimateRow, scale: Scale, y: float, colour: str, thick: float) -> Markup:
+def _bar(row: EstimateRow, scale: Scale, y: float, colour: str, thick: float) -> str:
     lower, upper = row["lower"], row["upper"]
     if lower is None and upper is None:
-        return Svg("")
+        return ""
     start = X0 if lower is None else scale.x(lower)
     end = X1 if upper is None else scale.x(upper)
     opened = "right" if upper is None else ("left" if lower is None else "none")
-    dash = Svg(' stroke-dasharray="5 3"') if row["retracted"] else Svg("")
-    out = Svg(
-        '<line class="bar" data-open="{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
-        'stroke-width="{}"{}/>'
-    ).format(opened, _n(start), _n(y), _n(end), _n(y), colour, _n(thick), dash)
+    dash = ' stroke-dasharray="5 3"' if row["retracted"] else ""
+    at, fill = esc(_n(y)), esc(colour)
+    out = (
+        f'<line class="bar" data-open="{esc(opened)}" x1="{esc(_n(start))}" y1="{at}" '
+        f'x2="{esc(_n(end))}" y2="{at}" stroke="{fill}" stroke-width="{esc(_n(thick))}"{dash}/>'
+    )
     if opened != "none":
         tip, back = (X1 + 9, X1) if opened == "right" else (X0 - 9, X0)
-        out += Svg('<path class="arrow" d="M{} {}L{} {}L{} {}Z" fill="{}"/>').format(
-            _n(back), _n(y - 6), _n(tip), _n(y), _n(back), _n(y + 6), colour
+        out += (
+            f'<path class="arrow" d="M{esc(_n(back))} {esc(_n(y - 6))}L{esc(_n(tip))} {at}'
+            f'L{esc(_n(back))} {esc(_n(y + 6))}Z" fill="{fill}"/>'
         )
     return out
 
@@ -212,118 +216,137 @@ def _tag(row: EstimateRow) -> str:
     return SIDES[row["side"]][1] if row["side"] in SIDES else f"party {row['side']}"
 
 
-def _legend(rows: Sequence[EstimateRow], y: float) -> tuple[Markup, float]:
+def _legend_key(i: int, label: str, y: float) -> str:
+    """The legend's ``i``th mark (a value, a range, an open range, a retracted range)."""
+    x, cy = 232.0, y + i * 18 + 6
+    at = esc(_n(cy))
+    if i == 0:
+        mark = f'<circle cx="{esc(x + 8)}" cy="{at}" r="5" fill="#444" stroke="#000"/>'
+    else:
+        dash = ' stroke-dasharray="5 3"' if i == 3 else ""
+        mark = (
+            f'<line x1="{esc(x)}" y1="{at}" x2="{esc(x + (14 if i == 2 else 20))}" y2="{at}" '
+            f'stroke="#444" stroke-width="5"{dash}/>'
+        )
+        if i == 2:
+            mark += (
+                f'<path d="M{esc(x + 14)} {esc(_n(cy - 5))}L{esc(x + 21)} {at}'
+                f'L{esc(x + 14)} {esc(_n(cy + 5))}Z" fill="#444"/>'
+            )
+    return mark + text_lines([label], x + 28, cy + 4.5, 0)
+
+
+def _legend(rows: Sequence[EstimateRow], y: float) -> tuple[str, float]:
     sides = [(c, label) for key, (c, _, label) in SIDES.items()]
     sides += [
         (OTHER_PARTY, f"party {s}")
         for s in dict.fromkeys(r["side"] for r in rows)
         if s not in SIDES
     ]
-    out = Svg('<g class="legend" font-size="11.5">')
+    out = ['<g class="legend" font-size="11.5">']
     for i, (colour, label) in enumerate(sides):
-        out += Svg('<rect x="12" y="{}" width="12" height="12" fill="{}"/>').format(
-            _n(y + i * 18), colour
+        out.append(
+            f'<rect x="12" y="{esc(_n(y + i * 18))}" width="12" height="12" fill="{esc(colour)}"/>'
         )
-        out += text_lines([label], 30, y + i * 18 + 10.5, 0)
+        out.append(text_lines([label], 30, y + i * 18 + 10.5, 0))
     keys = ["a value", "a range", "no upper bound: and more", "retracted (dashed, hollow)"]
-    for i, label in enumerate(keys):
-        cy, x = y + i * 18 + 6, 232.0
-        if i == 0:
-            out += Svg('<circle cx="{}" cy="{}" r="5" fill="#444" stroke="#000"/>').format(
-                x + 8, _n(cy)
-            )
-        else:
-            dash = ' stroke-dasharray="5 3"' if i == 3 else ""
-            out += Svg(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#444" stroke-width="5"{}/>'
-            ).format(x, _n(cy), x + (14 if i == 2 else 20), _n(cy), Svg(dash))
-            if i == 2:
-                out += Svg('<path d="M{} {}L{} {}L{} {}Z" fill="#444"/>').format(
-                    x + 14, _n(cy - 5), x + 21, _n(cy), x + 14, _n(cy + 5)
-                )
-        out += text_lines([label], x + 28, cy + 4.5, 0)
-    return out + Svg("</g>"), y + max(len(sides), len(keys)) * 18 + 6
+    out += [_legend_key(i, label, y) for i, label in enumerate(keys)]
+    out.append("</g>")
+    return "".join(out), y + max(len(sides), len(keys)) * 18 + 6
 
 
-def _axis(scale: Scale, unit: str, y: float) -> Markup:
-    return Svg("").join(
-        Svg('<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>').format(
-            _n(scale.x(t)), _n(y), format_number(t, unit, compact=True)
-        )
+def _axis(scale: Scale, unit: str, y: float) -> str:
+    at = esc(_n(y))
+    return "".join(
+        f'<text x="{esc(_n(scale.x(t)))}" y="{at}" text-anchor="middle" font-size="11" '
+        f'fill="#333">{esc(format_number(t, unit, compact=True))}</text>'
         for t in scale.ticks
     )
 
 
-def _panel(rows: Sequence[EstimateRow], highlight: str | None, y: float) -> tuple[Markup, float]:
+def _grid(scale: Scale, top: float, bottom: float) -> str:
+    y1, y2 = esc(_n(top)), esc(_n(bottom))
+    lines = "".join(
+        f'<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="#c8c8c8" stroke-width="1"/>'
+        for x in (esc(_n(scale.x(t))) for t in scale.ticks)
+    )
+    return f'<g class="grid">{lines}</g>'
+
+
+def _claim(row: EstimateRow, scale: Scale, highlight: str | None, y: float) -> tuple[str, float]:
+    """One row of a panel, from ``y`` down, and its height."""
+    name, cut_name = wrap(row["claimant"], 52, 2)
+    meta = [_tag(row), f"“{row['stated_as']}”" if row["stated_as"] else "", row["period"]]
+    meta += [
+        "retracted" if row["retracted"] else "",
+        "this figure" if row["slug"] == highlight else "",
+    ]
+    meta_lines, cut_meta = wrap(" · ".join(m for m in meta if m), 62, 2)
+    height = 16 * len(name) + 15 * len(meta_lines) + 30
+    colour, mark = _colour(row["side"]), row["slug"] == highlight and highlight is not None
+    out = [f'<g class="row" data-slug="{esc(row["slug"])}" data-y="{esc(_n(y))}">']
+    if mark:
+        top, tall = esc(_n(y - 4)), esc(_n(height - 2))
+        out.append(
+            f'<rect class="highlight" x="4" y="{top}" width="{esc(WIDTH - 8)}" height="{tall}" '
+            f'fill="#fff4c4" stroke="#000" stroke-width="0" />'
+            f'<rect x="4" y="{top}" width="3" height="{tall}" fill="#000"/>'
+        )
+    label = text_lines(
+        name,
+        12,
+        y + 12,
+        16,
+        class_="name",
+        font_size="13",
+        font_weight="700" if mark else "600",
+        text_decoration="underline" if row["url"] else "none",
+    )
+    label += text_lines(meta_lines, 12, y + 12 + 16 * len(name), 15, class_="meta", fill="#333")
+    halo = esc("#fff4c4" if mark else "#fff")
+    label = (
+        f'<g stroke="{halo}" stroke-width="3" paint-order="stroke" stroke-linejoin="round">'
+        f"{label}</g>"
+    )
+    full = f"{row['claimant']}: {row['stated_as']}" if cut_name or cut_meta else None
+    out.append(link(row["url"], label, full))
+    track = y + 16 * len(name) + 15 * len(meta_lines) + 8
+    out.append(_bar(row, scale, track, colour, 8 if mark else 6))
+    if row["value"] is not None:
+        fill = "#fff" if row["retracted"] else colour
+        out.append(
+            f'<circle class="point" cx="{esc(_n(scale.x(row["value"])))}" cy="{esc(_n(track))}" '
+            f'r="{esc(7 if mark else 5.5)}" fill="{esc(fill)}" '
+            f'stroke="{esc(colour if row["retracted"] else "#000")}" stroke-width="1.5"/>'
+        )
+    out.append("</g>")
+    return "".join(out), height
+
+
+def _panel(rows: Sequence[EstimateRow], highlight: str | None, y: float) -> tuple[str, float]:
     unit, scale = rows[0]["unit"], Scale(rows)
     heading = (
         f"{unit or 'no unit'} · {'log scale (each step ×10)' if scale.log else 'linear scale'}"
     )
-    out = Svg('<g class="panel" data-unit="{}" data-scale="{}">').format(
-        unit, "log" if scale.log else "linear"
-    )
-    out += text_lines([heading], 12, y + 12, 0, font_weight="600")
-    out += _axis(scale, unit, y + 30)
+    kind = "log" if scale.log else "linear"
+    out = [
+        f'<g class="panel" data-unit="{esc(unit)}" data-scale="{esc(kind)}">',
+        text_lines([heading], 12, y + 12, 0, font_weight="600"),
+        _axis(scale, unit, y + 30),
+    ]
     top, y = y + 36, y + 42
-    body = Svg("")
+    body = []
     for row in rows:
-        name, cut_name = wrap(row["claimant"], 52, 2)
-        meta = [_tag(row), f"“{row['stated_as']}”" if row["stated_as"] else "", row["period"]]
-        meta += [
-            "retracted" if row["retracted"] else "",
-            "this figure" if row["slug"] == highlight else "",
-        ]
-        meta_lines, cut_meta = wrap(" · ".join(m for m in meta if m), 62, 2)
-        height = 16 * len(name) + 15 * len(meta_lines) + 30
-        colour, mark = _colour(row["side"]), row["slug"] == highlight and highlight is not None
-        body += Svg('<g class="row" data-slug="{}" data-y="{}">').format(row["slug"], _n(y))
-        if mark:
-            body += Svg(
-                '<rect class="highlight" x="4" y="{}" width="{}" height="{}" fill="#fff4c4" '
-                'stroke="#000" stroke-width="0" /><rect x="4" y="{}" width="3" height="{}" fill="#000"/>'
-            ).format(_n(y - 4), WIDTH - 8, _n(height - 2), _n(y - 4), _n(height - 2))
-        label = text_lines(
-            name,
-            12,
-            y + 12,
-            16,
-            class_="name",
-            font_size="13",
-            font_weight="700" if mark else "600",
-            text_decoration="underline" if row["url"] else "none",
-        )
-        label += text_lines(meta_lines, 12, y + 12 + 16 * len(name), 15, class_="meta", fill="#333")
-        label = Svg(
-            '<g stroke="{}" stroke-width="3" paint-order="stroke" stroke-linejoin="round">{}</g>'
-        ).format("#fff4c4" if mark else "#fff", label)
-        full = f"{row['claimant']}: {row['stated_as']}" if cut_name or cut_meta else None
-        body += link(row["url"], label, full)
-        track = y + 16 * len(name) + 15 * len(meta_lines) + 8
-        body += _bar(row, scale, track, colour, 8 if mark else 6)
-        if row["value"] is not None:
-            fill = "#fff" if row["retracted"] else colour
-            body += Svg(
-                '<circle class="point" cx="{}" cy="{}" r="{}" fill="{}" stroke="{}" stroke-width="1.5"/>'
-            ).format(
-                _n(scale.x(row["value"])),
-                _n(track),
-                7 if mark else 5.5,
-                fill,
-                colour if row["retracted"] else "#000",
-            )
-        body += Svg("</g>")
+        claim, height = _claim(row, scale, highlight, y)
+        body.append(claim)
         y += height
-    grid = Svg("").join(
-        Svg('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#c8c8c8" stroke-width="1"/>').format(
-            _n(scale.x(t)), _n(top), _n(scale.x(t)), _n(y - 10)
-        )
-        for t in scale.ticks
-    )
-    out += Svg('<g class="grid">{}</g>').format(grid) + body
+    out.append(_grid(scale, top, y - 10))
+    out += body
     if len(rows) > 6:
-        out += _axis(scale, unit, y + 2)
+        out.append(_axis(scale, unit, y + 2))
         y += 12
-    return out + Svg("</g>"), y + 6
+    out.append("</g>")
+    return "".join(out), y + 6
 
 
 def _describe(title: str, rows: Sequence[EstimateRow]) -> str:
@@ -349,11 +372,12 @@ def estimates_chart(
     heading, _ = wrap(title, 46, 3)
     if not rows:
         head = svg_root("estimates", key, title, "No figures yet.", (WIDTH, 64))
-        return head + text_lines([*heading[:1], "No figures yet"], 12, 22, 24) + Svg("</svg>")
-    out = text_lines(heading, 12, 22, 19, font_size="15", font_weight="700")
-    body, y = _legend(rows, 22 + 19 * len(heading) - 6)
+        return Markup(head + text_lines([*heading[:1], "No figures yet"], 12, 22, 24) + "</svg>")
+    out = [text_lines(heading, 12, 22, 19, font_size="15", font_weight="700")]
+    legend, y = _legend(rows, 22 + 19 * len(heading) - 6)
+    out.append(legend)
     for unit in dict.fromkeys(r["unit"] for r in rows):
         panel, y = _panel([r for r in rows if r["unit"] == unit], highlight, y + 8)
-        body += panel
+        out.append(panel)
     head = svg_root("estimates", key, title, _describe(title, rows), (WIDTH, y + 8))
-    return head + out + body + Svg("</svg>")
+    return Markup("".join([head, *out, "</svg>"]))

@@ -5,13 +5,17 @@ records of the seed dataset, copied from ``GET /v1/figures`` (trimmed to the key
 read); the synthetic ones, built by ``figure()``, cover the edge cases the seed lacks.
 """
 
+import hashlib
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from app.web import chain as chain_module
+from app.web import charts as charts_module
 from app.web.chain import describe_chain, safe_url
 from app.web.charts import (
     SIDES,
@@ -666,3 +670,99 @@ def test_hostile_text_everywhere_is_escaped(text: str) -> None:
 )
 def test_safe_url(url: str | None, safe: bool) -> None:
     assert (safe_url(url) is not None) is safe
+
+
+# Byte for byte, and every text through the one escape ----------------------------------------
+
+SMALL_CHAIN = (  # drawn by the Markup.format implementation this one replaced
+    '<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+    'aria-labelledby="chain-85e8176aa5-t chain-85e8176aa5-d" viewBox="0 0 440 109.5" '
+    'width="100%" style="max-width:36rem;height:auto" font-family="system-ui, sans-serif" '
+    'font-size="12" fill="#111"><title id="chain-85e8176aa5-t">t&lt;&#61;&gt;</title>'
+    '<desc id="chain-85e8176aa5-d">Claimed by &lt;b&gt; &amp; &#34;c&#39;s&#34; '
+    "(party to the conflict: R&#61;U).</desc>"
+    '<defs><marker id="chain-85e8176aa5-a" viewBox="0 0 10 10" refX="9" refY="5" '
+    'markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0L10 5L0 10Z" fill="#000"/>'
+    "</marker></defs>"
+    '<g class="box" data-role="claimant" transform="translate(8.0 8.0)">'
+    '<rect width="124.0" height="93.5" rx="4" fill="#fff" stroke="#000" stroke-width="1.5"/>'
+    '<a href="/v1/sources/a%3Db">'
+    '<text x="8" y="16" font-size="10" fill="#333" letter-spacing="0.5" class="role">'
+    "CLAIMED BY</text>"
+    '<text x="8" y="33" font-size="12" font-weight="600" class="name">'
+    "&lt;b&gt; &amp; &#34;c&#39;s&#34;</text>"
+    '<text x="8" y="49.5" font-size="11" fill="#333" class="kind">x y</text>'
+    '<rect x="8" y="54" width="4" height="28" fill="#000"/>'
+    '<text x="16" y="66.5" font-size="11" font-weight="700" class="party">party to the</text>'
+    '<text x="16" y="80.5" font-size="11" font-weight="700" class="party">'
+    "conflict: R&#61;U</text></a></g></svg>"
+)
+
+
+def test_a_small_chain_is_drawn_byte_for_byte() -> None:
+    source = {"slug": "a=b", "name": '<b> & "c\'s"', "kind": "x_y", "party_to_conflict": "R=U"}
+    chain = [{"position": 0, "role": "claimant", "source": source}]
+    assert str(chain_diagram(chain, title="t<=>")) == SMALL_CHAIN
+
+
+def _digest(svg: str) -> str:
+    return hashlib.sha256(svg.encode()).hexdigest()[:16]
+
+
+def test_pictures_are_byte_identical_to_the_markup_format_ones() -> None:
+    """Digests of what the Markup.format implementation drew for the same input: drawing the
+    pictures from plain strings changed their speed, not one byte of them."""
+    two = [DESERTERS_50000, DESERTERS_THOUSANDS]
+    seed = [*two, KILLED_OR_WOUNDED, SHARE_SENTENCED]
+    sides = [None, "RU", "UA", "independent"]
+    many = [figure(f"f{i}", 1000 + 37 * i, side=sides[i % 4]) for i in range(200)]
+    drawn = [
+        estimates_chart(two, title="Deserters", highlight="soldiers-fleeing-thousands"),
+        estimates_chart(seed, title="Seed"),
+        estimates_chart(many, title="Many", highlight="f7"),
+        chain_diagram(DESERTERS_50000["attributions"], title="Who says so"),
+        chain_diagram(SHARE_SENTENCED["attributions"], title="t", base="https://example.org/app"),
+    ]
+    assert [_digest(str(svg)) for svg in drawn] == [
+        "83e80250371448d0",
+        "9795729feaf8f6de",
+        "889a7dfdcc94a615",
+        "cfc0d8a0bdfb357a",
+        "059a83b31c193669",
+    ]
+
+
+@pytest.fixture
+def marked_escape(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``esc`` wrapped so what it returns is bracketed by ⟦ ⟧ in the output."""
+    real = chain_module.esc
+    monkeypatch.setattr(chain_module, "esc", lambda value: f"⟦{real(value)}⟧")
+    monkeypatch.setattr(charts_module, "esc", chain_module.esc)
+    chain_module.attributes.cache_clear()  # it caches escaped text
+    yield
+    chain_module.attributes.cache_clear()
+
+
+@pytest.mark.usefixtures("marked_escape")
+def test_every_text_from_a_record_goes_through_the_one_escape() -> None:
+    mark = "§"  # in every text of the input: outside ⟦ ⟧ it would have skipped esc
+    fig = figure(f"x{mark}", 5, 1, 9, qualifier="range", stated_as=f"said {mark} " * 12)
+    fig.update(url=f"/v1/figures/{mark}", unit=mark, period=f"{mark}/{mark}", status=mark)
+    fig["attributions"][0]["source"].update(
+        name=f"name {mark} " * 20, slug=mark, kind=mark, party_to_conflict=mark
+    )
+    fig["attributions"] += [
+        {"position": p, "role": f"{mark}_{p}", "source": {"name": mark * 90, "slug": mark}}
+        for p in range(1, 5)
+    ]
+    other = figure(f"y{mark}", None, 3, None, qualifier="at_least", side=mark, unit=mark)
+    outputs = [
+        estimates_chart([fig, other], title=f"t{mark}", highlight=fig["slug"]),
+        estimates_chart([], title=f"t{mark}"),
+        chain_diagram(fig["attributions"], title=f"t{mark}", base=f"/{mark}/"),
+        chain_diagram([], title=f"t{mark}"),
+    ]
+    for svg in outputs:
+        assert mark in svg
+        outside = re.sub("⟦[^⟦⟧]*⟧", "", str(svg))
+        assert mark not in outside
