@@ -56,7 +56,10 @@ def safe_url(url: object) -> str | None:
     text = clean(url).strip()
     if not text or _NOT_IN_URL.search(text):
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed IPv6 bracket, a host that is no host: no link
+        return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return text
     return text if not parts.scheme and not text.startswith("//") else None

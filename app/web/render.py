@@ -15,6 +15,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from app.web.charts import period_words
+
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
@@ -91,7 +93,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=number, humane=humane, when=when, json_ld=json_ld, plain=plain)
+    env.filters.update(
+        number=number, humane=humane, when=when, json_ld=json_ld, plain=plain, period=period_words
+    )
     env.globals.update(QUALIFIER_WORDS=QUALIFIER_WORDS, SIDES=SIDES)
     return env
 

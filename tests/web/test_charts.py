@@ -766,3 +766,8 @@ def test_every_text_from_a_record_goes_through_the_one_escape() -> None:
         assert mark in svg
         outside = re.sub("⟦[^⟦⟧]*⟧", "", str(svg))
         assert mark not in outside
+
+
+@pytest.mark.parametrize("url", ["http://[x", "http://[::1", "https://a]b/"])
+def test_a_url_python_cannot_split_is_no_link_not_an_error(url):
+    assert safe_url(url) is None
