@@ -59,6 +59,54 @@ def validation_problems(name: str, raw: Any, error: ValidationError) -> list[See
     return problems
 
 
+def draft_marks(name: str, raw: Any) -> tuple[Any, list[SeedProblem]]:
+    """A file `sourced draft` wrote: while it has its top-level ``draft`` mark it is refused,
+    naming each ``review`` note its records still carry. The notes are never loaded: once the
+    editor removes the mark, any left are the editor's own remarks in the file."""
+    if not isinstance(raw, dict) or not ("draft" in raw or _has_reviews(raw)):
+        return raw, []
+    raw = dict(raw)
+    is_draft = "draft" in raw
+    raw.pop("draft", None)
+    notes: list[SeedProblem] = []
+    for section in SECTIONS:
+        items = raw.get(section)
+        if not isinstance(items, list):
+            continue
+        raw[section] = [
+            {k: v for k, v in item.items() if k != "review"} if isinstance(item, dict) else item
+            for item in items
+        ]
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or "review" not in item:
+                continue
+            slug = item.get("slug")
+            record = f"{section}[{index}]" + (f" {slug}" if isinstance(slug, str) else "")
+            review = item["review"]
+            for note in review if isinstance(review, list) else [review]:
+                notes.append(SeedProblem(name, record, "review", str(note)))
+    if not is_draft:
+        return raw, []
+    marked = len({note.record for note in notes})
+    summary = SeedProblem(
+        name,
+        "file",
+        "draft",
+        f"a draft, not yet checked: {marked} record(s) still carry review notes; check each "
+        "record against the document, then remove the `draft` mark",
+    )
+    return raw, [summary, *notes]
+
+
+def _has_reviews(raw: dict[str, Any]) -> bool:
+    return any(
+        isinstance(item, dict) and "review" in item
+        for section in SECTIONS
+        if isinstance(raw.get(section), list)
+        for item in raw[section]
+    )
+
+
 def parse(name: str, raw: Any) -> tuple[LoadedFile | None, list[SeedProblem]]:
     """Validate a file's records; with problems, keep the records that are valid on their own.
 
@@ -66,10 +114,11 @@ def parse(name: str, raw: Any) -> tuple[LoadedFile | None, list[SeedProblem]]:
     fails is each record validated alone, so that the cross-record checks can still run on the
     good ones in the same pass."""
     path = Path(name)
+    raw, marks = draft_marks(name, raw)
     try:
-        return LoadedFile(path=path, data=SeedFile.model_validate(raw)), []
+        return LoadedFile(path=path, data=SeedFile.model_validate(raw)), marks
     except ValidationError as exc:
-        problems = validation_problems(name, raw, exc)
+        problems = marks + validation_problems(name, raw, exc)
     if not isinstance(raw, dict):
         return None, problems
     kept: dict[str, list[Any]] = {}
