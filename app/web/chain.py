@@ -99,11 +99,12 @@ def wrap(text: str, width: int, max_lines: int) -> tuple[list[str], bool]:
 
 
 def svg_root(kind: str, key: str, title: str, desc: str, size: tuple[float, float]) -> str:
-    """The opening of an accessible SVG: role img, labelled by its <title> and <desc>; ids are
+    """The opening of an accessible SVG: a labelled group (its <title> and <desc>), not an
+    image, since it holds links a keyboard reaches and a screen reader must hear; ids are
     derived from ``key`` so two pictures on one page do not share them."""
     u = esc(f"{kind}-{hashlib.blake2s(key.encode(), digest_size=5).hexdigest()}")
     return (
-        f'<svg xmlns="{esc(SVG_NS)}" role="img" aria-labelledby="{u}-t {u}-d" '
+        f'<svg xmlns="{esc(SVG_NS)}" role="group" aria-labelledby="{u}-t {u}-d" '
         f'viewBox="0 0 {esc(n(size[0]))} {esc(n(size[1]))}" width="100%" '
         f'style="max-width:36rem;height:auto" font-family="{esc(FONT)}" font-size="12" '
         f'fill="#111"><title id="{u}-t">{esc(title)}</title><desc id="{u}-d">{esc(desc)}</desc>'

@@ -11,14 +11,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 AXE = Axe()
 FAILING = ("serious", "critical")
-# The SVG pictures are role="img" but hold links: an image's children are presentational, so
-# a screen reader never hears the links that the keyboard still tabs into.
-NESTED_LINKS = pytest.mark.xfail(
-    strict=True,
-    reason="nested-interactive: the chain and chart SVGs are role=img yet contain <a> links "
-    "(app/web/chain.py svg_root)",
-)
-NESTED = {"figure", "event", "measure"}
 
 
 def report(violations: list[dict]) -> str:
@@ -33,10 +25,7 @@ def report(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(path, id=name, marks=[NESTED_LINKS] if name in NESTED else [])
-        for name, path in PAGE_KINDS
-    ],
+    [pytest.param(path, id=name) for name, path in PAGE_KINDS],
 )
 def test_no_serious_or_critical_axe_violation(reader: Page, path: str):
     reader.goto(path)

@@ -214,10 +214,6 @@ def test_the_embed_code_and_citations_stay_inside_their_textareas(visit: Page):
     assert visit.locator("textarea").count() == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a long unbroken word widens the page: the stylesheet sets no overflow-wrap",
-)
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_long_word_never_widens_the_page(browser: Browser, site: Site, width: int):
     context = browser.new_context(base_url=site.url, viewport={"width": width, "height": 800})

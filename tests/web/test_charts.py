@@ -266,7 +266,7 @@ def figure(
 def parse(svg: str) -> ET.Element:
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     assert root.get("width") == "100%"
     assert root.get("viewBox", "").startswith("0 0 ")
     title, desc = root.find("s:title", NS), root.find("s:desc", NS)
@@ -675,7 +675,7 @@ def test_safe_url(url: str | None, safe: bool) -> None:
 # Byte for byte, and every text through the one escape ----------------------------------------
 
 SMALL_CHAIN = (  # drawn by the Markup.format implementation this one replaced
-    '<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+    '<svg xmlns="http://www.w3.org/2000/svg" role="group" '
     'aria-labelledby="chain-85e8176aa5-t chain-85e8176aa5-d" viewBox="0 0 440 109.5" '
     'width="100%" style="max-width:36rem;height:auto" font-family="system-ui, sans-serif" '
     'font-size="12" fill="#111"><title id="chain-85e8176aa5-t">t&lt;&#61;&gt;</title>'
@@ -711,7 +711,8 @@ def _digest(svg: str) -> str:
 
 def test_pictures_are_byte_identical_to_the_markup_format_ones() -> None:
     """Digests of what the Markup.format implementation drew for the same input: drawing the
-    pictures from plain strings changed their speed, not one byte of them."""
+    pictures from plain strings changed their speed, not one byte of them. (Since then the
+    root's role became `group`, which the digests undo: a picture holding links is no image.)"""
     two = [DESERTERS_50000, DESERTERS_THOUSANDS]
     seed = [*two, KILLED_OR_WOUNDED, SHARE_SENTENCED]
     sides = [None, "RU", "UA", "independent"]
@@ -723,7 +724,7 @@ def test_pictures_are_byte_identical_to_the_markup_format_ones() -> None:
         chain_diagram(DESERTERS_50000["attributions"], title="Who says so"),
         chain_diagram(SHARE_SENTENCED["attributions"], title="t", base="https://example.org/app"),
     ]
-    assert [_digest(str(svg)) for svg in drawn] == [
+    assert [_digest(str(svg).replace('role="group"', 'role="img"', 1)) for svg in drawn] == [
         "83e80250371448d0",
         "9795729feaf8f6de",
         "889a7dfdcc94a615",

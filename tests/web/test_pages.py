@@ -144,7 +144,7 @@ class TestFigurePage:
             "from fleeing the battlefield document",
         ]
         svg = soup.select_one("figure.chain svg")
-        assert svg["role"] == "img"
+        assert svg["role"] == "group"
         hrefs = [a["href"] for a in svg.find_all("a")]
         assert hrefs == [
             "http://testserver/v1/sources/ru-mod-leaked-reports-2024",
@@ -167,7 +167,7 @@ class TestFigurePage:
         others = [words(r.th) for r in soup.select("#compare ~ .table-wrap tbody tr")]
         assert others == ["thousands"]
         chart = soup.select_one("figure.chart svg")
-        assert chart["role"] == "img"
+        assert chart["role"] == "group"
         timeline = soup.select("ol.timeline > li")
         assert len(timeline) == 4  # the figure and its three links, created by the seed
         assert "Why: seed: loaded from article-50000-deserters.yaml" in words(timeline[0])
