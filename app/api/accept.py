@@ -3,11 +3,19 @@ covers a media type most specifically."""
 
 import math
 
+# What java.net.HttpURLConnection sends when its caller names no type (Processing's
+# loadJSONObject, Clojure's slurp, Groovy's URL.text and other scripts): it names text/html
+# first, yet no person reads its answer. Read as `*/*`, so such a client keeps its JSON.
+JAVA_DEFAULT = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"
+
 
 def media_ranges(accept: str) -> list[tuple[str, float]]:
     """The media ranges of an Accept header with their q-values, in the order given.
 
-    A malformed range or q-value is skipped, as if it were not there."""
+    A malformed range or q-value is skipped, as if it were not there; Java's default header
+    is `*/*`."""
+    if " ".join(accept.split()) == JAVA_DEFAULT:
+        return [("*/*", 1.0)]
     ranges = []
     for part in accept.split(","):
         media, *params = (piece.strip() for piece in part.split(";"))

@@ -133,10 +133,17 @@ def record_of(body: bytes) -> dict[str, Any]:
     return record
 
 
+def embed_title(record: dict[str, Any]) -> str:
+    """The card's title for oEmbed and the ``<iframe>``: the number as stated, marked when the
+    figure is retracted, so that no preview or screen reader announces it as current."""
+    stated: str = record["stated_as"]
+    return f"Retracted: {stated}" if record["status"] == "retracted" else stated
+
+
 def embed_code(record: dict[str, Any], *, width: int | None = None, height: int = 280) -> str:
     """The ``<iframe>`` a newsroom pastes to embed the figure's card (full width by default)."""
     return (
-        f'<iframe src="{escape(record["url"])}/card" title="{escape(record["stated_as"])}" '
+        f'<iframe src="{escape(record["url"])}/card" title="{escape(embed_title(record))}" '
         f'width="{width or "100%"}" height="{height}" style="border:0"></iframe>'
     )
 

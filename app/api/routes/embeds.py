@@ -3,7 +3,7 @@ newsroom CMS pasting a figure's link gets the card, which shows corrections and 
 as soon as they are made."""
 
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -107,13 +107,13 @@ async def oembed(
     """What a CMS that speaks oEmbed asks when an editor pastes a figure's link: the card's
     `<iframe>` and its size. Figure pages name this endpoint in a discovery `<link>`."""
     root = base_url(request)
-    slug = _figure_slug(url)
+    slug = _figure_slug(url, urlsplit(root).path)
     text = await in_read_session(request, lambda session: figure_docs.get_stored(session, slug))
     record = web.record_of(text.json(root))
     width = min(CARD_WIDTH, maxwidth or CARD_WIDTH)
     height = min(CARD_HEIGHT, maxheight or CARD_HEIGHT)
     return OEmbed(
-        title=record["stated_as"],
+        title=web.embed_title(record),
         provider_name="Sourced",
         provider_url=root,
         html=web.embed_code(record, width=width, height=height),
@@ -123,13 +123,23 @@ async def oembed(
     )
 
 
-def _figure_slug(url: str) -> str:
-    """The slug of a figure's URL; a 404 for any other URL. Its host is not compared with this
+def _figure_slug(url: str, root_path: str) -> str:
+    """The slug of a figure's URL under this server's ``root_path`` (``/`` unless the API is
+    mounted under a prefix); a 404 for any other URL. Its host is not compared with this
     server's: behind a proxy the public host is not the one the server sees."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    prefix = "/v1/figures/"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, a host that is no host
+        parts = None
+    path = unquote(parts.path).rstrip("/") if parts else ""
+    prefix = f"{root_path.rstrip('/')}/v1/figures/"
     slug = path[len(prefix) :] if path.startswith(prefix) else ""
-    if parts.scheme not in ("http", "https") or not slug or "/" in slug:
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not slug
+        or "/" in slug
+        or not slug.isprintable()  # a decoded %00 or control character names no figure
+    ):
         raise NotFoundError(f"url: not a figure of this dataset: {url[:200]!r}")
     return slug
