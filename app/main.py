@@ -21,6 +21,7 @@ from app.api.ratelimit import RateLimiter
 from app.api.routes import (
     bundles,
     changes,
+    drafts,
     editing,
     embeds,
     events,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
         changes,
         bundles,
+        drafts,
         embeds,
         health,
     ):

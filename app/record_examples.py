@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app import migrate
-from app.api.response_examples import BUNDLE, FILE, READS
+from app.api.response_examples import BUNDLE, DRAFT, FILE, READS
+from app.api.routes.drafts import EXAMPLE_TITLE, EXCERPT
 from app.main import create_app
 from app.services.write import bundles, ingest, keys
 from app.settings import Settings
@@ -44,6 +45,11 @@ def generate(seed_dir: Path) -> dict[str, Any]:
                 response.raise_for_status()
                 if index == 0:
                     examples[BUNDLE] = record(response)
+            response = client.post(
+                "/v1/drafts", json={"article": EXCERPT, "title": EXAMPLE_TITLE}, headers=auth
+            )
+            response.raise_for_status()
+            examples[DRAFT] = record(response)
             for name, url in READS.items():
                 response = client.get(url)
                 response.raise_for_status()

@@ -40,6 +40,8 @@ WRITES: dict[str, str] = {
     for method, suffix in (("POST", ""), ("PATCH", "/{slug}"), ("DELETE", "/{slug}"))
 }
 BUNDLE = "POST /v1/bundles"
+# A draft of one sentence of the seed article, drafted against the seeded dataset.
+DRAFT = "POST /v1/drafts"
 
 
 def load() -> dict[str, Any]:

@@ -19,7 +19,8 @@ _SAY = (
     r"said|says|say|told|tells|reported|reports|estimated|estimates|estimate|claimed|claims|"
     r"claim|stated|states|announced|announces|added|adds|wrote|writes|noted|notes|confirmed|"
     r"confirms|believes|believe|warned|warns|alleged|alleges|calculated|calculates|counted|"
-    r"counts|recorded|records|found|finds|put|puts|showed|shows|show|suggested|suggests"
+    r"recorded|measured|registered|acknowledged|acknowledges|remembers|recalls|explained|"
+    r"explains|admitted|insisted|predicted|quoted|counts|records"
 )
 _SAY_RE = re.compile(rf"\b(?:{_SAY})\b")
 _ACCORDING = re.compile(rf"\b[Aa]ccording to\s+(?P<x>{_NP}){_NP_END}")
@@ -39,7 +40,16 @@ _POSSESSIVE = re.compile(
     r"(?:figures|data|estimates?|count|tally|report|statistics|numbers|survey|census|"
     r"assessment|analysis|records)\b"
 )
-_CITING = re.compile(rf",?\s+(?:citing|quoting)\s+(?P<y>{_NP}){_NP_END}")
+_CITING = re.compile(
+    rf",?\s+(?:citing|quoting|which cited|who cited|which quoted)\s+(?P<y>{_NP}){_NP_END}"
+)
+_QUOTED_BY = re.compile(rf",?\s+quoted by\s+(?P<y>{_NP}){_NP_END}")
+_PUT_AT_BY = re.compile(
+    rf"\b(?:put|estimated|valued|set|pegged) at\b[^,;]*?\bby\s+(?P<x>{_NP}){_NP_END}"
+)
+_PARTICIPLE = re.compile(r"\s+(?:missing|dead|killed|injured|wounded|hurt|safe|alive|lost)\b")
+_NOBODY = {"anyone", "someone", "nobody", "everyone", "everybody", "people", "no one", "all"}
+_ROLE_NAME = re.compile(r"^(?:[a-z][\w-]*\s+)+(?P<name>(?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+)$")
 _QUOTED_AS = re.compile(rf"\bquoted\s+(?P<x>{_NP})\s+as saying")
 _TOLD = re.compile(rf"\btold\s+(?P<y>{_NP})(?=\s+that\b|\s*[,.;:]|$)")
 _BACK_STOP = _words(
@@ -90,24 +100,25 @@ def clean(name: str) -> str:
 
 
 class Attributor:
-    """Reads chains sentence by sentence, remembering who spoke last for "he said"."""
+    """Reads chains sentence by sentence. Every name an attribution phrase gives is noted
+    first, so that "he said", "it counts" and "the service said" can be read as the one
+    named last before them."""
 
     def __init__(self, article: Article):
         self.article = article
-        self.people: list[tuple[int, str]] = []
-        self.bodies: list[tuple[int, str]] = []
+        self.named: list[tuple[int, str]] = []
+        for sentence in article.sentences:
+            for candidate in self._candidates(sentence, sentence.end):
+                name = clean(candidate.claimant)
+                if name.lower() not in _PRONOUNS and not _definite(candidate.claimant):
+                    self.named.append((candidate.position, name))
 
     def chain(self, sentence: Sentence, position: int) -> Chain:
-        candidates = self._candidates(sentence, position)
+        candidates, how = self._candidates(sentence, position), None
         if not candidates:
-            candidates = self._quoted_later(sentence, position)
+            candidates, how = self._nearby(sentence)
         if not candidates:
-            return Chain(
-                None,
-                reviews=[
-                    "claimant: no attribution in the sentence; the article is recorded as saying it"
-                ],
-            )
+            return Chain(None, reviews=[_NO_CLAIMANT])
         before = [c for c in candidates if c.position <= position]
         chosen = (
             max(before, key=lambda c: c.position)
@@ -124,40 +135,77 @@ class Attributor:
             else:
                 relays.append(clean(relay))
         claimant = clean(chosen.claimant)
-        reviews = [f"chain read from {chosen.phrase!r}"]
-        if claimant.lower() in _PRONOUNS:
-            resolved = self._resolve(claimant.lower(), sentence.start)
+        reviews = [f"chain read from {chosen.phrase!r}" + (f" ({how})" if how else "")]
+        if claimant.lower() in _PRONOUNS or _definite(chosen.claimant):
+            resolved = self._resolve(claimant, sentence)
+            if resolved is None and claimant.lower() not in _PRONOUNS:
+                resolved = claimant  # "the opposition says": no earlier name, the words as given
             if resolved is None:
                 return Chain(
                     None,
                     reviews=[
-                        f"claimant: {claimant!r} names no one the draft can find; the article is recorded"
+                        f"claimant: {claimant!r} names no one the draft can find; {_NO_CLAIMANT}"
                     ],
                 )
-            reviews.append(f"claimant: {claimant!r} read as {resolved!r}, the last named before it")
+            reviews.append(f"claimant: {claimant!r} read as {resolved!r}, named before it")
             claimant = resolved
-        self._remember(claimant, sentence.start)
-        return Chain(
-            claimant,
-            [r for r in relays if r and r.lower() not in _GENERIC],
-            parents,
-            chosen.phrase,
-            reviews,
-        )
+        relays = [r for r in relays if r and r.lower() not in _GENERIC and r != claimant]
+        return Chain(claimant, relays, parents, chosen.phrase, reviews)
 
-    def _remember(self, name: str, position: int) -> None:
-        if looks_like_person(name):
-            self.people.append((position, name))
-        else:
-            self.bodies.append((position, name))
+    def _nearby(self, sentence: Sentence) -> tuple[list[_Candidate], str | None]:
+        """No attribution in the sentence: a quotation's "he said" in the same paragraph, an
+        earlier sentence of the paragraph, or for a list item the paragraph introducing it."""
+        sentences = self.article.sentences
+        same = [s for s in sentences if s.paragraph == sentence.paragraph]
+        if "“" in sentence.text or '"' in sentence.text:
+            for other in sorted(same, key=lambda s: abs(s.start - sentence.start)):
+                if other is not sentence and ("”" in other.text or '"' in other.text):
+                    found = self._candidates(other, other.end)
+                    if found:
+                        return found, "the quotation's attribution"
+        for other in reversed([s for s in same if s.start < sentence.start]):
+            found = self._candidates(other, other.end)
+            if found:
+                return found, "from an earlier sentence of the paragraph"
+        if re.match(r"[-*•–]\s", sentence.text):
+            for other in reversed([s for s in sentences if s.start < sentence.start]):
+                if re.match(r"[-*•–]\s", other.text):
+                    continue
+                found = self._candidates(other, other.end)
+                return found, "from the paragraph introducing the list"
+        return [], None
 
-    def _resolve(self, pronoun: str, position: int) -> str | None:
-        pool = self.people if pronoun in ("he", "she", "i") else self.bodies + self.people
-        earlier = [(p, n) for p, n in pool if p <= position]
-        if not earlier:
-            names = _names_before(self.article.text, position)
-            return names[-1] if names and pronoun in ("he", "she") else None
-        return max(earlier)[1]
+    def _resolve(self, name: str, sentence: Sentence) -> str | None:
+        lowered = name.lower()
+        earlier = [n for p, n in sorted(self.named) if p < sentence.start]
+        if lowered in ("he", "she", "i"):
+            people = [n for n in earlier if looks_like_person(n)]
+            if people:
+                return people[-1]
+            names = _names_before(self.article.text, sentence.start)
+            return names[-1] if names else None
+        if lowered in _PRONOUNS:
+            previous = [
+                s
+                for s in self.article.sentences
+                if s.paragraph == sentence.paragraph and s.start < sentence.start
+            ]
+            if previous:
+                said = self._candidates(previous[-1], previous[-1].end)
+                if said and clean(said[-1].claimant).lower() not in _PRONOUNS:
+                    if not _definite(said[-1].claimant):
+                        return clean(said[-1].claimant)
+                    return self._resolve(clean(said[-1].claimant), previous[-1])
+                opening = opening_phrase(previous[-1].text)
+                if opening and opening.lower() not in _PRONOUNS:
+                    return opening
+            bodies = [n for n in earlier if not looks_like_person(n)]
+            return bodies[-1] if bodies else None
+        head = lowered.split()[-1]
+        for known in reversed(earlier):
+            if head in known.lower().split():
+                return known
+        return None
 
     def _candidates(self, sentence: Sentence, position: int) -> list[_Candidate]:
         text, base = sentence.text, sentence.start
@@ -168,73 +216,109 @@ class Attributor:
             if citing:
                 x, relays = citing.group("y"), [match.group("x")]
             found.append(_Candidate(base + match.start(), x, relays, match.group(0)))
-        for pattern in (_BY, _FROM, _POSSESSIVE):
+        for pattern in (_BY, _FROM, _POSSESSIVE, _PUT_AT_BY):
             for match in pattern.finditer(text):
                 found.append(_Candidate(base + match.start(), match.group("x"), [], match.group(0)))
+        for match in _QUOTED_BY.finditer(text):
+            subject, _ = subject_before(text, match.start())
+            if subject:
+                found.append(
+                    _Candidate(base + match.start(), subject, [match.group("y")], match.group(0))
+                )
         spans = [(c.position - base, c.position - base + len(c.phrase)) for c in found]
         for match in _SAY_RE.finditer(text):
             if any(a <= match.start() < b for a, b in spans):
                 continue  # "according to the leaked reports": a noun inside another phrase
+            if _PARTICIPLE.match(text, match.end()):
+                continue  # "people reported missing"
             candidate = self._said(text, base, match, position)
             if candidate is not None:
                 found.append(candidate)
-        return [c for c in found if clean(c.claimant)]
+        return [c for c in found if _usable(c.claimant)]
 
     def _said(self, text: str, base: int, verb: re.Match[str], position: int) -> _Candidate | None:
         subject, stopped_at = subject_before(text, verb.start())
         word = verb.group()
         relays: list[str] = []
+        if re.search(r"\d", subject):
+            return None  # "for 14 people reported": not a name
+        if not subject and stopped_at in ("but", "and"):
+            subject = opening_phrase(text) or ""  # "X declined to confirm it but said"
         if not subject:
             # '“…,” said Maria Lopez' / '…, said the ministry': the name follows the verb.
-            if re.search(r"[,”\"]\s*$", text[: verb.start()]) and word in (
-                "said",
-                "says",
-                "added",
-                "wrote",
-            ):
+            if re.search(r"[,”\"]\s*$", text[: verb.start()]) and word in _INVERTED:
                 after = re.match(rf"\s+(?P<x>{_NP}){_NP_END}", text[verb.end() :])
                 if after:
-                    return _Candidate(
-                        base + verb.start(),
-                        after.group("x"),
-                        [],
-                        text[verb.start() : verb.end() + after.end()],
-                    )
+                    phrase = text[verb.start() : verb.end() + after.end()]
+                    return _Candidate(base + verb.start(), after.group("x"), [], phrase)
             return None
         if stopped_at in ("that", "which", "who") and base + verb.start() > position:
-            return (
-                None  # "a pool that observers say has produced": about the clause, not the number
-            )
+            return None  # "a pool that observers say has produced": about the clause only
         if word in ("told", "tells"):
             told = _TOLD.match(text, verb.start())
             if told:
                 relays.append(told.group("y"))
-        quoted = _QUOTED_AS.match(text, verb.end() + 1) if word == "quoted" else None
+        quoted = _QUOTED_AS.match(text, verb.start()) if word == "quoted" else None
         if quoted:
             return _Candidate(base + verb.start(), quoted.group("x"), [subject], quoted.group(0))
+        if word == "quoted":
+            return None
         citing = _CITING.match(text, verb.end())
         claimant = subject
         if citing:
             claimant, relays = citing.group("y"), [subject]
-        start = base + verb.start() - len(subject) - 1
-        return _Candidate(
-            start, claimant, relays, text[verb.start() - len(subject) - 1 : verb.end()].strip()
-        )
+        at = text.rfind(subject, 0, verb.start())
+        return _Candidate(base + max(at, 0), claimant, relays, text[max(at, 0) : verb.end()])
 
-    def _quoted_later(self, sentence: Sentence, position: int) -> list[_Candidate]:
-        """A number inside a quotation whose "he said" comes in a later sentence."""
-        if "“" not in sentence.text and '"' not in sentence.text:
-            return []
-        for later in self.article.sentences:
-            if later.paragraph != sentence.paragraph or later.start <= sentence.start:
-                continue
-            close = max(later.text.rfind("”"), later.text.rfind('"'))
-            if close < 0:
-                continue
-            found = self._candidates(later, later.start + close)
-            if found:
-                return found
-        return []
+
+_NO_CLAIMANT = "claimant: no attribution found; the article is recorded as saying it"
+_INVERTED = ("said", "says", "added", "wrote", "told")
+
+
+def _definite(name: str) -> bool:
+    """'the service', 'the chamber': a body named before, referred back to."""
+    return (
+        re.fullmatch(r"(?:the|its|their)\s+[a-z]+", " ".join(name.split()).lower()) is not None
+        and not name.split()[-1][0].isupper()
+    )
+
+
+def _usable(name: str) -> bool:
+    cleaned = clean(name)
+    return bool(cleaned) and cleaned.lower() not in _NOBODY
+
+
+def opening_phrase(text: str) -> str | None:
+    """The noun phrase a sentence opens with ("The Kelvarian interior ministry gives …")."""
+    words: list[str] = []
+    for token in re.findall(r"[\w’'./&-]+|[^\w\s]", text.lstrip('“"')):
+        lowered = token.lower()
+        if not re.match(r"^[\w’'./&-]+$", token) or lowered in _BACK_STOP:
+            break
+        if (
+            words
+            and token[0].islower()
+            and (lowered.endswith(("ed", "s")) and lowered not in _NOUN_ENDINGS_OK)
+        ):
+            break
+        words.append(token)
+        if len(words) >= 7:
+            break
+    phrase = " ".join(words)
+    return clean(phrase) if phrase and (phrase[0].isupper()) else None
+
+
+_NOUN_ENDINGS_OK = {
+    "news",
+    "forces",
+    "affairs",
+    "services",
+    "officials",
+    "authorities",
+    "economists",
+    "analysts",
+    "police",
+}
 
 
 def subject_before(text: str, end: int) -> tuple[str, str | None]:
@@ -242,12 +326,16 @@ def subject_before(text: str, end: int) -> tuple[str, str | None]:
     appositive is skipped), and the word the scan stopped at."""
     tokens = re.findall(r"[\w’'./&-]+|[^\w\s]", text[:end])
     index = len(tokens) - 1
-    while index >= 0 and tokens[index].lower() in _SKIP_BEFORE_VERB:
+    while index >= 0 and (
+        tokens[index].lower() in _SKIP_BEFORE_VERB or re.fullmatch(r"[a-z]+ly", tokens[index])
+    ):
         index -= 1
     if index >= 0 and tokens[index] == ",":
         commas = [i for i in range(index) if tokens[i] == ","]
-        if commas:
-            index = commas[-1] - 1
+        between = " ".join(tokens[commas[-1] + 1 : index]) if commas else ""
+        if commas and looks_like_person(between):
+            return between, ","  # "its director, Salme Ruud, said"
+        index = commas[-1] - 1 if commas else index - 1
     words: list[str] = []
     stopped: str | None = None
     while index >= 0 and len(words) < 9:
@@ -258,9 +346,18 @@ def subject_before(text: str, end: int) -> tuple[str, str | None]:
             break
         words.insert(0, token)
         index -= 1
-    while words and words[0].lower() in _CONNECTORS:
+    while words and words[0].lower() in _CONNECTORS - {"the"}:
         words.pop(0)
-    return " ".join(words), stopped
+    # "Since January the service": the phrase starts at its last article.
+    for i in range(len(words) - 1, 0, -1):
+        if words[i].lower() == "the" and words[i - 1].lower() not in _CONNECTORS:
+            words = words[i:]
+            break
+    phrase = " ".join(words)
+    role = _ROLE_NAME.match(phrase)
+    if role and looks_like_person(role.group("name")):
+        phrase = role.group("name")  # "emergency service spokeswoman Lida Maresh"
+    return phrase, stopped
 
 
 def looks_like_person(name: str) -> bool:

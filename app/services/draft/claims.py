@@ -32,7 +32,7 @@ _BEFORE: list[tuple[str, Qualifier]] = [
     (r"fewer than|less than|under|below|not even", Qualifier.fewer_than),
     (
         r"about|around|approximately|roughly|some|nearly|almost|close to|an estimated|estimated"
-        r"|approx\.|circa|ca\.|just under|an average of|on average|~",
+        r"|approx\.|circa|ca\.|just under|~",
         Qualifier.approximately,
     ),
 ]
@@ -89,7 +89,8 @@ _DATE = re.compile(
     r"(?:(?:early|mid|late|the end of|the start of|the beginning of)[\s-]+)?)?"
     r"(?:(?P<day>\d{1,2})\s+)?(?:(?P<month>January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+)?(?:(?P<day2>\d{1,2}),?\s+)?"
-    r"(?P<year>1[89]\d\d|20\d\d)(?![\d.,]\d)"
+    r"(?P<year>1[89]\d\d|20\d\d)(?![\d.,]\d)",
+    re.IGNORECASE,
 )
 
 
@@ -144,11 +145,11 @@ def _claim(text: str, sentence: Sentence, number: Number) -> Claim:
     reviews = list(number.reviews)
     if qualifier == Qualifier.exact:
         before = text[sentence.start : start]
-        for pattern, candidate in _BEFORE_RE:
-            match = pattern.search(before)
-            if match:
-                qualifier, start = candidate, sentence.start + match.start()
-                break
+        # The longest phrase wins: "no more than" over "more than", "just under" over "under".
+        hits = [(m.start(), q) for p, q in _BEFORE_RE if (m := p.search(before))]
+        if hits:
+            at, qualifier = min(hits, key=lambda hit: hit[0])
+            start = sentence.start + at
         else:
             for words, candidate in _AFTER:
                 match = re.match(words, text[end : sentence.end], re.IGNORECASE)
@@ -252,6 +253,9 @@ def noun_phrase(rest: str) -> str | None:
         words.append(bare)
         if token.endswith(".") or len(words) >= 8:
             break
+        following = tokens[index + 1].lower() if index + 1 < len(tokens) else ""
+        if _personal(bare) and following not in _CONTINUE:
+            break  # "people arrive daily": the noun, not the verb after it
     while words and words[-1].lower() in _CONTINUE | {"the", "a", "an"}:
         words.pop()
     return " ".join(words) or None

@@ -106,10 +106,11 @@ _NOT_A_FIGURE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_FIGURE_AFTER = re.compile(
-    rf"^(?:\s?(?:am|pm|a\.m\.|p\.m\.|gmt|bst|cet|cest|utc|est|edt|h|hrs)\b|:\d|-[a-z]|"
+    rf"^(?:[a-z]|\s+times\b|\s(?:{_SMALL_RE}|\d+)\s+\d|\s?(?:am|pm|a\.m\.|p\.m\.|gmt|bst|cet|cest|utc|est|edt|h|hrs)\b|:\d|-[a-z]|"
     rf"(?:st|nd|rd|th)\b|\s(?:years? old|of (?:{_MONTHS}))\b|\s(?:{_MONTHS})\b)",
     re.IGNORECASE,
 )
+_AGE = re.compile(r"(?:[A-Z][a-z’'-]+,\s|(?:children|those|people|aged|age) (?:under|over)\s)$")
 _EUROPEAN = re.compile(r"\d{1,3}(?:\.\d{3})+,\d|(?<![\d.,])\d{1,3},\d{1,2}(?![\d,])")
 
 
@@ -254,6 +255,14 @@ def _amount(text: str, match: re.Match[str], european_text: bool) -> Number | No
     if _NOT_A_FIGURE_AFTER.match(after) and not percent and not scale_word:
         return None
     if _NOT_A_FIGURE_BEFORE.search(before) and currency is None and not percent:
+        return None
+    if _AGE.search(before) and re.match(r"\s*[,)]", after) and not percent:
+        return None  # "Captain Ruslan Areno, 44, commands", "children under five"
+    if digits is not None and (digits.startswith("0") and len(digits) > 1 and digits[1].isdigit()):
+        return None  # "0800 555 0134": a telephone number, not a figure
+    if re.search(r"\d\s$", before) or re.search(
+        r"(?:children|those|people|aged) (?:under|over)\s$", before
+    ):
         return None
     if _DURATION.match(after) and not percent and currency is None:
         return None

@@ -33,7 +33,8 @@ TITLE_LIMIT = 200
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value that is also a bound is written twice, never as &id001
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
@@ -72,7 +73,8 @@ def document_name(
         line = article.text[start:end].strip()
         if len(line.split()) >= 4 and not line.endswith(("...", "…")):
             return line, "name: the first heading line of the text, read as the headline; check it"
-    name = fallback or article.sentences[0].text[:TITLE_LIMIT]
+    first = article.sentences[0].text if article.sentences else article.text.strip()
+    name = fallback or title_of(first.splitlines()[0] if first else "article")
     return name, "name: no headline found; check it"
 
 
