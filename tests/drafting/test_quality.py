@@ -209,3 +209,5 @@ def test_an_html_page_is_read_without_its_furniture():
     assert "Others are reading now" not in result.article.text
     for figure in result.seed["figures"]:
         assert figure["attributions"][-1]["quote"] in result.article.text
+    # The same page drafted again reads the same text (no cache across calls drops paragraphs).
+    assert draft(html, Options()).article.text == result.article.text

@@ -110,7 +110,9 @@ def _from_html(raw: str) -> Article:
         include_tables=False,
         include_images=False,
         favor_precision=True,
-        deduplicate=True,
+        # Not deduplicate: its cache outlives the call, so a page drafted twice would lose
+        # every paragraph the first draft saw.
+        deduplicate=False,
     )
     if not text or not text.strip():
         raise ArticleError("no article text found in the HTML page")
