@@ -175,7 +175,15 @@ def list_answer(
     if fmt == "html":
         page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
         items = records.dicts(page, root)
-        html = web.listing(table, items, root, next_url(request, page.next_cursor), page.total)
+        # The downloads keep the page's filters and sort, and hold every row, not one page.
+        whole = request.url.remove_query_params(["cursor", "limit", "count", "format", "bom"])
+        downloads = {
+            "csv": str(whole.include_query_params(format="csv")),
+            "json": str(whole.include_query_params(format="json")),
+        }
+        html = web.listing(
+            table, items, root, next_url(request, page.next_cursor), page.total, downloads
+        )
         return html_response(html)
     if fmt != "json":
         return table_response(

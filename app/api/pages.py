@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.api.accept import best_match, media_ranges
 from app.api.deps import in_read_session
 from app.api.listing import base_url
+from app.errors import InvalidParameterError
 
 PageFormat = Annotated[
     Literal["json", "html"] | None,
@@ -59,6 +60,20 @@ def prefers_html(request: Request, requested: str | None = None) -> bool:
     if json is None or json[1] <= 0:
         return True
     return (html[1], html[0], -html[2]) > (json[1], json[0], -json[2])
+
+
+def wants_page(request: Request, requested: str | None, as_of: object) -> bool:
+    """Whether a record's URL answers its page: pages show the record as it is now, so a
+    browser asking for a past version (`as_of`) gets the JSON of it, and `?format=html` with
+    `as_of` is refused rather than answered with today's page."""
+    if as_of is None:
+        return prefers_html(request, requested)
+    if requested == "html":
+        raise InvalidParameterError(
+            "format: a page shows the record as it is now; drop as_of, or ask for "
+            "format=json to read the record as it stood then"
+        )
+    return False
 
 
 def html_response(html: str, headers: dict[str, str] | None = None) -> HTMLResponse:

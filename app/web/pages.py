@@ -255,9 +255,15 @@ LIST_TITLES = {"figures": "Figures", "events": "Events", "sources": "Sources"}
 
 
 def listing(
-    table: str, records: list[dict[str, Any]], root: str, next_url: str | None, total: int | None
+    table: str,
+    records: list[dict[str, Any]],
+    root: str,
+    next_url: str | None,
+    total: int | None,
+    downloads: dict[str, str],
 ) -> str:
-    """A page of a list endpoint (its filters, sort and cursor applied as for the JSON)."""
+    """A page of a list endpoint (its filters, sort and cursor applied as for the JSON);
+    ``downloads`` are its CSV and JSON, with the same filters."""
     return render(
         "listing.html",
         root=root,
@@ -267,6 +273,8 @@ def listing(
         rows=estimates_table_rows(records) if table == "figures" else [],
         next_url=next_url,
         total=total,
+        downloads=downloads,
+        json_url=downloads["json"],
     )
 
 

@@ -307,3 +307,31 @@ class TestOtherPages:
         assert soup.find("a", rel="next")["href"].startswith(
             "http://testserver/v1/figures?measure=deserters&limit=1&cursor="
         )
+
+
+def test_a_page_of_the_past_is_refused_and_its_json_served(seeded_client):
+    refused = seeded_client.get(f"{FIGURE}?format=html&as_of=2030-01-01T00:00:00Z")
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "format: a page shows the record as it is now; drop as_of, or ask for format=json to "
+        "read the record as it stood then"
+    )
+    past = seeded_client.get(f"{FIGURE}?as_of=2030-01-01T00:00:00Z", headers=BROWSER)
+    assert (past.status_code, past.headers["content-type"]) == (200, "application/json")
+
+
+def test_a_list_pages_downloads_keep_its_filters_and_hold_every_row(seeded_client):
+    soup = page(seeded_client, "/v1/figures?measure=deserters&limit=1&sort=-value")
+    links = {
+        a.get_text(): a["href"] for a in soup.select("main p a") if a.get_text() in ("CSV", "JSON")
+    }
+    assert links == {
+        "CSV": "http://testserver/v1/figures?measure=deserters&sort=-value&format=csv",
+        "JSON": "http://testserver/v1/figures?measure=deserters&sort=-value&format=json",
+    }
+
+
+def test_a_percent_figure_shows_its_unit_beside_the_value(seeded_client):
+    soup = page(seeded_client, "/v1/figures/share-sentenced-to-death-1941")
+    facts = {words(d.dt): words(d.dd) for d in soup.select("dl.facts > div")}
+    assert (facts["Value"], facts["Unit"]) == ("1.5 %", "percent")

@@ -94,11 +94,6 @@ class TestJsonClients:
 
 
 class TestListDownloads:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the list page is rendered in app/api/formats.py without the request's URL; "
-        "its download links are the relative `?format=csv`, which drops every filter",
-    )
     def test_a_filtered_list_pages_csv_link_keeps_its_filters(self, seeded_client):
         url = "http://testserver/v1/figures?measure=deserters"
         page = BeautifulSoup(seeded_client.get(url, headers=BROWSER).text, "html.parser")

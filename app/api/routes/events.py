@@ -133,7 +133,7 @@ def get_event(
 
     With `as_of`, the event, its chain and its figures as they stood at that moment. A browser
     gets the event's page."""
-    if as_of is None and pages.prefers_html(request, format):
+    if pages.wants_page(request, format, as_of):
         return pages.html_response(web.event(session, slug, base_url(request)))
     view = (
         events.get_event(session, slug)

@@ -187,7 +187,7 @@ async def get_figure(
 
     The `ETag` is what a correction's `If-Match` needs. A browser gets the figure's page:
     the chain drawn, the citation to copy, the competing estimates and the history."""
-    if as_of is None and pages.prefers_html(request, format):
+    if pages.wants_page(request, format, as_of):
         return await pages.page(request, lambda session, root: web.figure(session, slug, root))
 
     def answer(session: Session) -> Response:

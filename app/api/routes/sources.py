@@ -135,7 +135,7 @@ def get_source(
 
     With `as_of`, the source as it stood at that moment (without counts, which describe today).
     A browser gets the source's page: what it claims first, relays and publishes."""
-    if as_of is None and pages.prefers_html(request, format):
+    if pages.wants_page(request, format, as_of):
         return pages.html_response(web.source(session, slug, base_url(request)))
     view = (
         sources.get_source(session, slug)
