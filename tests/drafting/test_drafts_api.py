@@ -113,3 +113,23 @@ def test_a_body_that_is_not_json_is_415(client, editor):
     )
     assert response.status_code == 415
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_draft_sent_as_a_bundle_is_refused_until_the_mark_is_removed(client, editor):
+    drafted = client.post(
+        "/v1/drafts",
+        json={"article": EXCERPT, "title": EXAMPLE_TITLE},
+        headers={**editor, "Accept": "application/json"},
+    )
+    bundle = orjson.loads(drafted.content)
+    refused = client.post("/v1/bundles", json=bundle, headers=editor)
+    assert refused.status_code == 422
+    fields = [(e["record"], e["field"]) for e in refused.json()["errors"]]
+    assert fields[0] == ("file", "draft")
+    assert ("figures[0] russian-personnel-more-than-a-million", "review") in fields
+    del bundle["draft"]
+    loaded = client.post("/v1/bundles", json=bundle, headers=editor)
+    assert loaded.status_code == 200, loaded.text
+    figure = client.get("/v1/figures/russian-personnel-more-than-a-million").json()
+    assert figure["stated_as"] == "more than a million"
+    assert figure["attributions"][-1]["quote"] == EXCERPT.strip()
