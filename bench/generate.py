@@ -9,10 +9,16 @@ quotes and summaries of varied text. Measures are skewed as in a real dataset, w
 `POST /v1/bundles`, so the measured rate is the import path's.
 
     python -m bench.generate --db sqlite:///bench/data/bench.db --figures 20000
+
+``--seed-file PATH`` writes the same records as one JSON seed file instead (a document source
+and everything it names), the input `sourced seed` is measured on:
+
+    python -m bench.generate --seed-file bench/data/seed-100000.json --figures 100000
 """
 
 import argparse
 import itertools
+import json
 import random
 import time
 from typing import Any
@@ -222,12 +228,35 @@ def generate(
     }
 
 
+def write_seed_file(path: str, figures: int, seed: int = 1) -> dict[str, int]:
+    """The same records as ``generate`` (same random draws, same order) as one JSON seed file:
+    a document of its own, declared among the sources, so every record belongs to it."""
+    rng = random.Random(seed)
+    n = sizes(figures)
+    data: dict[str, Any] = {"document": "bench-document", **_vocabulary(n, rng)}
+    data["sources"].append({"slug": "bench-document", "name": "Bench document", "kind": "document"})
+    data["events"] = _events(n, rng, 0, n["events"])
+    data["figures"] = []
+    for start in range(0, figures, BATCH):
+        data["figures"] += _figures(n, rng, start, min(figures, start + BATCH))
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(data, out, separators=(",", ":"))
+    return n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="database URL (never the default one)")
+    parser.add_argument("--db", help="database URL (never the default one)")
+    parser.add_argument("--seed-file", help="write a JSON seed file here instead of loading")
     parser.add_argument("--figures", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.seed_file:
+        made = write_seed_file(args.seed_file, args.figures, args.seed)
+        print(f"{args.seed_file}: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))
+        return
+    if not args.db:
+        parser.error("--db or --seed-file is needed")
     result = generate(args.db, args.figures, args.seed)
     print(
         f"{int(result['figures']):,} figures, {int(result['events']):,} events, "
