@@ -282,6 +282,7 @@ def test_every_route_that_takes_a_body_reads_the_one_the_guard_parsed(client):
                 taking_a_body[route.path, method] = isinstance(original, ParsedBodyRoute)
     assert taking_a_body == {
         ("/v1/bundles", "POST"): True,
+        ("/v1/drafts", "POST"): True,
         ("/v1/events", "POST"): True,
         ("/v1/events/{slug}", "PATCH"): True,
         ("/v1/figures", "POST"): True,
