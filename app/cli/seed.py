@@ -2,14 +2,25 @@
 
 import re
 from pathlib import Path
+from time import perf_counter
 from typing import Annotated, Any
 
 import typer
 
 from app.cli.apps import cli
-from app.cli.common import DEFAULT_SEED, database_settings, print_changes, refused
+from app.cli.common import (
+    DEFAULT_SEED,
+    ProgressReport,
+    database_settings,
+    refused,
+    summary_lines,
+    timing_line,
+)
 
 EXIT_CONFLICTS = 3
+# Files holding at least this many records are a long load: its time and rate are printed
+# (on stderr) without --verbose; a small seed's output stays just what it wrote.
+LONG_LOAD = 1_000
 
 
 @cli.command()
@@ -37,12 +48,22 @@ def seed(
             "changes stored records without one). Other local writes record 'seed update'."
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="List every record written, a line each, before the summary."
+        ),
+    ] = False,
 ) -> None:
     """Load seed files (default: everything in seed/), all or nothing, as a three-way merge.
 
     A record the file did not change since it was last applied is left as it is, so editors'
     corrections stand; a record the file changed is updated unless it was edited since, which
     is a conflict: reported, not written, and the command exits with 3.
+
+    Prints what was created, updated and deleted by kind of record (every record with
+    --verbose); on stderr a long load's progress, then the time taken, the rate and what
+    was left unchanged (a small load's with --verbose).
     """
     from app.db import build_engine
     from app.services.write import ingest
@@ -61,18 +82,32 @@ def seed(
         )
 
     engine = build_engine(database_settings(), statement_timeout=False)
+    progress = ProgressReport()
+    started = perf_counter()
     try:
         changes = ingest.run(
             engine,
             paths or [DEFAULT_SEED],
             dry_run=dry_run,
             take_file_reason=reason.strip() if take_file and reason else None,
+            keep_changes=verbose,
+            progress=progress,
         )
     except ingest.SeedError as exc:
+        progress.close()
         refused("seed", exc.problems)
     finally:
+        progress.close()
         engine.dispose()
-    print_changes(changes, dry_run)
+    seconds = perf_counter() - started
+    if verbose:
+        prefix = "would " if dry_run else ""
+        for change in changes:
+            typer.echo(f"{prefix}{change}")
+    for line in summary_lines(changes.counts, dry_run):
+        typer.echo(line)
+    if verbose or sum(changes.read.values()) >= LONG_LOAD:
+        typer.echo(timing_line(seconds, changes.read, changes.counts), err=True)
     if changes.conflicts:
         for conflict in changes.conflicts:
             typer.echo(str(conflict), err=True)

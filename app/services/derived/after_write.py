@@ -1,7 +1,7 @@
 """The one step after every write: the derived data (searchable texts, figures' stored texts)
 brought up to date with the records, in the write's own transaction."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, col, select
 
@@ -10,9 +10,14 @@ from app.services.common import batching
 from app.services.derived import figure_docs, search_index
 
 
-def refresh(session: Session, touched: Iterable[tuple[str, int]]) -> None:
+def refresh(
+    session: Session,
+    touched: Iterable[tuple[str, int]],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> None:
     """Refresh what shows the records written (``(entity, id)`` pairs): their search entries
-    and the stored texts of every figure that shows them.
+    and the stored texts of every figure that shows them (``progress`` hears how many of
+    each are done, a page at a time).
 
     The figures shown are locked first, in id order as ``figure_docs.refresh`` locks them: an
     editor holds a figure's row from the start of its write (``editing.find``), so writing the
@@ -31,5 +36,5 @@ def refresh(session: Session, touched: Iterable[tuple[str, int]]) -> None:
             .with_for_update()
         )
     for entity, ids in by_entity.items():
-        search_index.refresh_many(session, entity, ids)
-    figure_docs.refresh(session, shown)
+        search_index.refresh_many(session, entity, ids, progress=progress)
+    figure_docs.refresh(session, shown, progress=progress)

@@ -13,7 +13,7 @@ stored text equals a fresh rendering.
 import csv
 import io
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -203,12 +203,17 @@ def affected(session: Session, entity: str, ids: Iterable[int]) -> set[int]:
     return out
 
 
-def refresh(session: Session, figure_ids: Iterable[int]) -> int:
+def refresh(
+    session: Session,
+    figure_ids: Iterable[int],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
     """Rewrite the stored texts of these figures (after they, or what they show, changed);
-    a figure that no longer exists loses its text. Returns how many texts were written."""
+    a figure that no longer exists loses its text. Returns how many texts were written;
+    ``progress`` hears how many figures are done after each page."""
     session.flush()
     ids = sorted(set(figure_ids))
-    written = 0
+    written = done = 0
     connection = session.connection()
     for page in chunks(ids):
         # Two writers may refresh one figure at once on PostgreSQL (an event's correction
@@ -232,6 +237,9 @@ def refresh(session: Session, figure_ids: Iterable[int]) -> int:
             ],
         )
         written += len(fresh)
+        done += len(page)
+        if progress is not None:
+            progress("figure texts", done, len(ids))
     return written
 
 

@@ -5,7 +5,7 @@ costs a few queries per page rather than a few per figure.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped
@@ -113,12 +113,19 @@ def _texts(session: Session, entity: str, ids: list[int]) -> Texts:
     return {}
 
 
-def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
+def refresh_many(
+    session: Session,
+    entity: str,
+    ids: Iterable[int],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
     """Rewrite the searchable texts of these records (after they or their chains changed).
 
-    Only texts that differ are written; returns how many entries were written or removed."""
-    changed = 0
-    for page in chunks(sorted(set(ids))):
+    Only texts that differ are written; returns how many entries were written or removed.
+    ``progress`` hears how many records are done after each page."""
+    changed = done = 0
+    wanted = sorted(set(ids))
+    for page in chunks(wanted):
         texts = _texts(session, entity, list(page))
         entries = {
             entry.entity_id: entry
@@ -155,6 +162,9 @@ def refresh_many(session: Session, entity: str, ids: Iterable[int]) -> int:
         if new:
             insert_rows(session.connection(), SearchEntry.__table__, new)  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
             changed += len(new)
+        done += len(page)
+        if progress is not None:
+            progress(f"{entity} search entries", done, len(wanted))
     return changed
 
 

@@ -13,6 +13,7 @@ on its own, even when others in the file are not. A second run over unchanged fi
 nothing. ``apply`` is the one write step every caller shares.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from app.services.write.ingest.records import (
     SeedError,
     SeedProblem,
 )
-from app.services.write.ingest.writing import Writer
+from app.services.write.ingest.writing import Progress, Writer
 
 __all__ = [
     "SECTIONS",
@@ -43,6 +44,7 @@ __all__ = [
     "UPDATE_REASON",
     "Change",
     "LoadedFile",
+    "Progress",
     "SeedError",
     "SeedProblem",
     "Seeded",
@@ -58,18 +60,43 @@ __all__ = [
 
 
 class Seeded(list[Change]):
-    """The changes a seed run wrote, and beside them the records it left alone because they
-    were edited since the file last changed them (``conflicts``)."""
+    """The changes a seed run wrote (each one, when kept), and beside them the records it left
+    alone because they were edited since the file last changed them (``conflicts``);
+    ``counts`` holds how many changes of each (entity, action) there were, kept or not, and
+    ``read`` how many records of each kind the files hold."""
 
-    def __init__(self, changes: Iterable[Change] = (), conflicts: Iterable[Any] = ()):
+    def __init__(
+        self,
+        changes: Iterable[Change] = (),
+        conflicts: Iterable[Any] = (),
+        counts: Counter[tuple[str, str]] | None = None,
+        read: Counter[str] | None = None,
+    ):
         super().__init__(changes)
         self.conflicts: list[merge.Conflict] = list(conflicts)
+        self.counts: Counter[tuple[str, str]] = (
+            Counter((c.entity.value, c.action) for c in self) if counts is None else counts
+        )
+        self.read: Counter[str] = read if read is not None else Counter()
+
+    @property
+    def total(self) -> int:
+        """How many records were written (each change once)."""
+        return sum(self.counts.values())
 
 
-def load(session: Session, paths: Iterable[Path], *, take_file_reason: str | None = None) -> Seeded:
+def load(
+    session: Session,
+    paths: Iterable[Path],
+    *,
+    take_file_reason: str | None = None,
+    keep_changes: bool = True,
+    progress: Progress | None = None,
+) -> Seeded:
     """Check every file, then merge them into the database (``seed_merge``); on any problem
     raise ``SeedError`` and write nothing. With ``take_file_reason``, a record edited since
-    the file last changed it is written from the file all the same, with that reason."""
+    the file last changed it is written from the file all the same, with that reason.
+    Without ``keep_changes`` the changes are only counted; ``progress`` hears of long steps."""
     files: list[LoadedFile] = []
     problems: list[SeedProblem] = []
     found = discover(paths)
@@ -86,15 +113,29 @@ def load(session: Session, paths: Iterable[Path], *, take_file_reason: str | Non
     problems.extend(SeedProblem(p.file, p.record, p.field, p.message) for p in plan.problems)
     if problems:
         raise SeedError(problems)
-    changes = apply(session, plan.normal) if plan.normal else []
+    read: Counter[str] = Counter()
+    for loaded in files:
+        for section in SECTIONS:
+            read[section] += len(getattr(loaded.data, section))
+    del files  # the plan holds the records it writes; the rest may go
+    seeded = Seeded(conflicts=plan.conflicts, counts=Counter(), read=read)
+    groups: list[tuple[list[SeedInput], str | None]] = []
+    if plan.normal:
+        groups.append((plan.normal, None))
     if plan.taken:
         reason = f"seed: the file applied over later edits (--take-file): {take_file_reason}"
-        changes += apply(session, plan.taken, reason=reason)
+        groups.append((plan.taken, reason))
     for amended in plan.amending:
         reason = f"seed: amended by {amended.path} ({forms.document_key(amended)})"
-        changes += apply(session, [amended], reason=reason)
+        groups.append(([amended], reason))
+    for group, why in groups:
+        writer = _write(
+            session, group, SEED_ACTOR, why, keep_changes=keep_changes, progress=progress
+        )
+        seeded.extend(writer.changes)
+        seeded.counts.update(writer.counts)
     merge.record(session, plan.marks)
-    return Seeded(changes, plan.conflicts)
+    return seeded
 
 
 def apply(
@@ -104,14 +145,26 @@ def apply(
     reason: str | None = None,
 ) -> list[Change]:
     """Write checked files: the one apply step of seeding, bundles and editors' writes."""
+    return _write(session, files, actor, reason).changes
+
+
+def _write(
+    session: Session,
+    files: Sequence[SeedInput],
+    actor: str,
+    reason: str | None,
+    *,
+    keep_changes: bool = True,
+    progress: Progress | None = None,
+) -> Writer:
     batching.refresh_statistics(session.connection())
-    writer = Writer(session, actor, reason)
+    writer = Writer(session, actor, reason, keep_changes=keep_changes, progress=progress)
     # Vocabulary and sources of every file first, so files may point at each other.
     for step in (writer.measures, writer.sources, writer.events, writer.figures):
         for loaded in files:
             step(loaded)
-    after_write.refresh(session, writer.touched)
-    return writer.changes
+    after_write.refresh(session, writer.touched, progress=progress)
+    return writer
 
 
 def run(
@@ -120,13 +173,20 @@ def run(
     *,
     dry_run: bool = False,
     take_file_reason: str | None = None,
+    keep_changes: bool = True,
+    progress: Progress | None = None,
 ) -> Seeded:
     """Seed in one transaction; a dry run computes the same changes and rolls them back."""
+    options: dict[str, Any] = {
+        "take_file_reason": take_file_reason,
+        "keep_changes": keep_changes,
+        "progress": progress,
+    }
     if dry_run:
         with Session(engine) as session:
             try:
-                return load(session, paths, take_file_reason=take_file_reason)
+                return load(session, paths, **options)
             finally:
                 session.rollback()
     with unit_of_work(writer(engine)) as session:
-        return load(session, paths, take_file_reason=take_file_reason)
+        return load(session, paths, **options)

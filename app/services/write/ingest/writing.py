@@ -1,7 +1,8 @@
 """Writing checked files: each record created or updated with its revision, chains
 replaced, derived texts refreshed."""
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from sqlmodel import Session, col, delete, select
@@ -21,6 +22,11 @@ from app.services.write.ingest.records import UPDATE_REASON, Change
 
 R = TypeVar("R", bound=Record)
 
+# Told how far a long step has come: its name, records done, records in all.
+Progress = Callable[[str, int, int], None]
+# New records written per page: bounds what one page of rows and revisions holds in memory.
+PAGE = 5_000
+
 
 # --- writing -------------------------------------------------------------------------------
 
@@ -28,11 +34,24 @@ R = TypeVar("R", bound=Record)
 class Writer:
     """Writes checked records; ``reason`` (an editor's) replaces the seed's default reasons."""
 
-    def __init__(self, session: Session, actor: str = SEED_ACTOR, reason: str | None = None):
+    def __init__(
+        self,
+        session: Session,
+        actor: str = SEED_ACTOR,
+        reason: str | None = None,
+        *,
+        keep_changes: bool = True,
+        progress: Progress | None = None,
+    ):
         self.session = session
         self.actor = actor
         self.reason = reason
+        # Every change as a line when kept; always counted by (entity, action): a million
+        # figures make four million lines, which a summary does not need.
+        self.keep_changes = keep_changes
         self.changes: list[Change] = []
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.progress = progress
         self.touched: set[tuple[Entity, int]] = set()
         # slug -> id of records already looked up: a chain names the same few sources again
         # and again, and ids never change (records are retracted, never deleted).
@@ -72,9 +91,14 @@ class Writer:
         )
         if changed is not None:
             action = "create" if existing is None else "update"
-            self.changes.append(Change(entity, key, action, tuple(sorted(changed))))
+            self._note(Change(entity, key, action, tuple(sorted(changed))))
             self._touch(entity, row)
         return row
+
+    def _note(self, change: Change) -> None:
+        self.counts[(change.entity.value, change.action)] += 1
+        if self.keep_changes:
+            self.changes.append(change)
 
     def _touch(self, entity: Entity, row: Any) -> None:
         if entity is Entity.attribution:
@@ -133,6 +157,20 @@ class Writer:
         source_file: str,
     ) -> None:
         """New events or figures and their chains, written a page at a time (``bulk``)."""
+        for start in range(0, len(records), PAGE):
+            self._create_page(entity, model, owner, records[start : start + PAGE], source_file)
+            if self.progress is not None:
+                done = min(start + PAGE, len(records))
+                self.progress(f"new {entity.value}s", done, len(records))
+
+    def _create_page(
+        self,
+        entity: Entity,
+        model: type[Record],
+        owner: str,
+        records: list[tuple[Any, dict[str, Any]]],
+        source_file: str,
+    ) -> None:
         reason = self.reason or f"seed: loaded from {source_file}"
         created = bulk.create(
             self.session,
@@ -147,7 +185,7 @@ class Writer:
         for (item, _), (row_id, changed) in zip(records, created, strict=True):
             self.ids[(model.__name__, item.slug)] = row_id
             self.touched.add((entity, row_id))
-            self.changes.append(Change(entity, item.slug, "create", tuple(sorted(changed))))
+            self._created(entity, item.slug, changed)
             for position, link in enumerate(item.attributions):
                 values = link.model_dump(exclude={"source"})
                 values.update(
@@ -168,7 +206,13 @@ class Writer:
             reason=reason,
         )
         for (key, _), (_, changed) in zip(links, created, strict=True):
-            self.changes.append(Change(Entity.attribution, key, "create", tuple(sorted(changed))))
+            self._created(Entity.attribution, key, changed)
+
+    def _created(self, entity: Entity, key: str, changed: dict[str, Any]) -> None:
+        if self.keep_changes:
+            self._note(Change(entity, key, "create", tuple(sorted(changed))))
+        else:
+            self.counts[(entity.value, "create")] += 1
 
     def measures(self, loaded: SeedInput) -> None:
         for item in loaded.data.measures:
@@ -295,7 +339,7 @@ class Writer:
         )
         self._touch(Entity.attribution, link)
         self.session.exec(delete(Attribution).where(col(Attribution.id) == link.id))
-        self.changes.append(Change(Entity.attribution, key, "delete"))
+        self._note(Change(Entity.attribution, key, "delete"))
 
 
 def _bounds(text: str | None) -> tuple[Any, Any]:
