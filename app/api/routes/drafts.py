@@ -84,7 +84,11 @@ def _wants_json(accept: str | None) -> bool:
         200: {
             "description": "The draft seed file: YAML (`application/yaml`, the default) or, "
             "when `Accept` prefers it, the same records as JSON.",
-            "content": {YAML: {"schema": {"type": "string"}}, "application/json": {}},
+            # The same mapping either way (docs/seed-format.md): a YAML reader gets an object.
+            "content": {
+                YAML: {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
         }
     },
     openapi_extra={"security": [{"ApiKey": []}]},
