@@ -66,7 +66,7 @@ PAGES = [
     ("/v1/sources/agency", True),
     ("/v1/sources/ministry", True),
     ("/v1/measures/people_killed", True),
-    ("/v1/search?q=window", True),
+    ("/v1/search?q=soldiers", True),
     ("/v1/changes", False),
 ]
 

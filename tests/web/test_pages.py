@@ -287,13 +287,18 @@ class TestOtherPages:
         assert [words(a) for a in lists[0].find_all("a")] == ["nine", "a convoy driver"]
         assert [words(a) for a in lists[1].find_all("a")] == ["at least 50,000"]
 
-    def test_search_page_marks_matches_and_offers_filters(self, seeded_client):
+    def test_search_page_marks_matches_and_offers_filters(self, seeded_client, seeded):
         soup = page(seeded_client, "/v1/search?q=deserters")
         first = soup.select_one("ol.hits li")
         assert words(first.select_one("a")) == (
             "at least 50,000 Russian service members who deserted since the invasion began"
         )
-        assert [words(m) for m in first.select("mark")] == ["Deserters", "deserters"]
+        # Each engine's own snippet: PostgreSQL stems "deserters", so "deserted" matches too.
+        marked = [words(m) for m in first.select("mark")]
+        if seeded.dialect.name == "postgresql":
+            assert marked == ["deserted", "Deserters", "deserters"]
+        else:
+            assert marked == ["Deserters", "deserters"]
         assert [a["href"] for a in soup.select("p.filters a")] == [
             "http://testserver/v1/search?q=deserters",
             "http://testserver/v1/search?q=deserters&type=event",
