@@ -2,6 +2,10 @@
 covers a media type most specifically."""
 
 import math
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # What java.net.HttpURLConnection sends when its caller names no type (Processing's
 # loadJSONObject, Clojure's slurp, Groovy's URL.text and other scripts): it names text/html
@@ -53,3 +57,19 @@ def best_match(ranges: list[tuple[str, float]], media: str) -> tuple[int, float,
         if best is None or specificity > best[0]:
             best = (specificity, q, position)
     return best
+
+
+def choose(ranges: list[tuple[str, float]], offered: Iterable[tuple[T, Sequence[str]]]) -> T | None:
+    """Which of ``offered`` (a name and the media types that ask for it, in the order a tie
+    prefers them) the ranges rank highest: by q, then by the position of the range that
+    names it, then by the order offered. A type is matched by its most specific range, so
+    `text/csv;q=0, */*` refuses CSV. None when no type is acceptable."""
+    scored = []
+    for preference, (name, types) in enumerate(offered):
+        matches = [m for m in (best_match(ranges, media) for media in types) if m is not None]
+        if not matches:
+            continue
+        _, q, position = max(matches, key=lambda m: (m[0], m[1], -m[2]))
+        if q > 0:
+            scored.append((q, -position, -preference, name))
+    return max(scored, key=lambda s: s[:3])[3] if scored else None

@@ -14,7 +14,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from app.api.accept import best_match, media_ranges
+from app.api.accept import choose, media_ranges
 from app.api.listing import Records, base_url, link_header, next_url
 from app.api.pages import html_response
 from app.api.problems import PROBLEM_JSON, Problem
@@ -87,21 +87,14 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     ranges = media_ranges(request.headers.get("accept", ""))
     if not ranges:
         return "json"
-    scored = []
-    for preference, (fmt, types) in enumerate(OFFERED.items()):
-        matches = [m for m in (best_match(ranges, media) for media in types) if m is not None]
-        if not matches:
-            continue
-        _, q, position = max(matches, key=lambda m: (m[0], m[1], -m[2]))
-        if q > 0:
-            scored.append((q, -position, -preference, fmt))
-    if not scored:
+    chosen = choose(ranges, OFFERED.items())
+    if chosen is None:
         raise NotAcceptableError(
             "Accept: none of the types offered is acceptable; ask for one of "
             f"{', '.join(AVAILABLE)} (or use ?format=json|csv|ndjson|html)",
             available=AVAILABLE,
         )
-    return max(scored)[3]
+    return chosen
 
 
 def table_response(

@@ -14,7 +14,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.api.accept import best_match, media_ranges
+from app.api.accept import best_match, choose, media_ranges
 from app.api.deps import in_read_session
 from app.api.listing import base_url
 from app.errors import InvalidParameterError
@@ -41,6 +41,9 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
+# JSON first: a tie goes to it.
+PAGE_OR_JSON = (("json", ("application/json",)), ("html", ("text/html",)))
+
 # The 200 response's extra content type on every route that also answers a page.
 HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -48,18 +51,15 @@ HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 def prefers_html(request: Request, requested: str | None = None) -> bool:
-    """`?format=html`, or an `Accept` that names `text/html` and ranks it above JSON (by q,
-    then by being named rather than matched by a wildcard, then by coming first)."""
+    """`?format=html`, or an `Accept` that names `text/html` itself (a wildcard means JSON)
+    and ranks it above JSON as a list's formats are ranked (`accept.choose`)."""
     if requested is not None:
         return requested == "html"
     ranges = media_ranges(request.headers.get("accept", ""))
     html = best_match(ranges, "text/html")
-    if html is None or html[0] < 2 or html[1] <= 0:
+    if html is None or html[0] < 2:
         return False
-    json = best_match(ranges, "application/json")
-    if json is None or json[1] <= 0:
-        return True
-    return (html[1], html[0], -html[2]) > (json[1], json[0], -json[2])
+    return choose(ranges, PAGE_OR_JSON) == "html"
 
 
 def wants_page(request: Request, requested: str | None, as_of: object) -> bool:

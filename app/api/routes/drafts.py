@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from app.api import problems
-from app.api.accept import best_match, media_ranges
+from app.api.accept import choose, media_ranges
 from app.api.auth import EditorKey
 from app.api.deps import SessionDep
 from app.api.jsonbody import ParsedBodyRoute
@@ -62,18 +62,9 @@ class DraftRequest(BaseModel):
 
 
 def _wants_json(accept: str | None) -> bool:
-    ranges = media_ranges(accept or "")
-    json_match, yaml_match = best_match(ranges, "application/json"), best_match(ranges, YAML)
-    if json_match is None or json_match[1] == 0:
-        return False
-    if yaml_match is None or yaml_match[1] == 0:
-        return True
-    # The higher q wins, then the more specific range, then the one named first.
-    return (json_match[1], json_match[0], -json_match[2]) > (
-        yaml_match[1],
-        yaml_match[0],
-        -yaml_match[2],
-    )
+    """JSON when `Accept` ranks it above YAML (`accept.choose`); YAML otherwise."""
+    offered = (("yaml", (YAML,)), ("json", ("application/json",)))
+    return choose(media_ranges(accept or ""), offered) == "json"
 
 
 @router.post(
