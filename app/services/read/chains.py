@@ -18,8 +18,25 @@ from app.services.read import history
 Parent = aliased(Source)
 
 
+# A source's columns as a SourceRef takes them, in its fields' order (``_ref``).
+REF_COLUMNS = (
+    col(Source.slug),
+    col(Source.name),
+    col(Source.kind),
+    col(Source.party_to_conflict),
+    col(Source.website),
+    col(Parent.slug),
+    col(Parent.name),
+    col(Source.version),
+    col(Parent.version),
+    col(Source.short_name),
+    col(Source.aliases),
+    col(Source.published),
+)
+
+
 def _ref(columns: Any) -> SourceRef:
-    """A SourceRef of the chain queries' source columns (aliases come as a JSON list)."""
+    """A SourceRef of ``REF_COLUMNS`` (aliases come as a JSON list)."""
     *head, aliases, published = columns
     return SourceRef(*head, tuple(aliases or ()), published)  # type: ignore[call-arg]  # head: the ten fields before these two
 
@@ -35,18 +52,7 @@ def _chain_query(owner_column: Mapped[int | None]) -> Executable:
             col(Attribution.quote_unverified),
             col(Attribution.locator),
             col(Attribution.accessed),
-            col(Source.slug),
-            col(Source.name),
-            col(Source.kind),
-            col(Source.party_to_conflict),
-            col(Source.website),
-            col(parent.slug),
-            col(parent.name),
-            col(Source.version),
-            col(parent.version),
-            col(Source.short_name),
-            col(Source.aliases),
-            col(Source.published),
+            *REF_COLUMNS,
             col(Attribution.version),
         )
         .join(Source, col(Source.id) == col(Attribution.source_id))
@@ -73,7 +79,16 @@ def load(session: Session, owner: str, ids: list[int]) -> dict[int, list[Link]]:
     chains: dict[int, list[Link]] = defaultdict(list)
     for row in rows:
         chains[row[0]].append(
-            Link(row[1], row[2], row[3], row[4], row[5], row[6], _ref(row[7:19]), row[19])
+            Link(
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                _ref(row[7 : 7 + len(REF_COLUMNS)]),
+                row[19],
+            )
         )
     return chains
 
@@ -84,18 +99,7 @@ def source_refs(session: Session, ids: list[int]) -> dict[int, SourceRef]:
     rows = session.execute(
         sa_select(
             col(Source.id),
-            col(Source.slug),
-            col(Source.name),
-            col(Source.kind),
-            col(Source.party_to_conflict),
-            col(Source.website),
-            col(parent.slug),
-            col(parent.name),
-            col(Source.version),
-            col(parent.version),
-            col(Source.short_name),
-            col(Source.aliases),
-            col(Source.published),
+            *REF_COLUMNS,
         )
         .outerjoin(parent, col(parent.id) == col(Source.parent_id))
         .where(col(Source.id).in_(ids))
