@@ -230,17 +230,22 @@ def generate(
 
 def write_seed_file(path: str, figures: int, seed: int = 1) -> dict[str, int]:
     """The same records as ``generate`` (same random draws, same order) as one JSON seed file:
-    a document of its own, declared among the sources, so every record belongs to it."""
+    a document of its own, declared among the sources, so every record belongs to it.
+
+    The figures are written a batch at a time, so a million-figure file needs the memory of
+    one batch, not of the file (the bytes are those ``json.dump`` of the whole would write)."""
     rng = random.Random(seed)
     n = sizes(figures)
     data: dict[str, Any] = {"document": "bench-document", **_vocabulary(n, rng)}
     data["sources"].append({"slug": "bench-document", "name": "Bench document", "kind": "document"})
     data["events"] = _events(n, rng, 0, n["events"])
-    data["figures"] = []
-    for start in range(0, figures, BATCH):
-        data["figures"] += _figures(n, rng, start, min(figures, start + BATCH))
+    compact = (",", ":")
     with open(path, "w", encoding="utf-8") as out:
-        json.dump(data, out, separators=(",", ":"))
+        out.write(json.dumps(data, separators=compact)[:-1] + ',"figures":[')
+        for start in range(0, figures, BATCH):
+            batch = _figures(n, rng, start, min(figures, start + BATCH))
+            out.write(("," if start else "") + json.dumps(batch, separators=compact)[1:-1])
+        out.write("]}")
     return n
 
 

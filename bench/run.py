@@ -17,6 +17,7 @@ medians reported. Every server is stopped at the end, and every run stops by its
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -209,9 +210,18 @@ def main() -> None:
         help="figures the PostgreSQL dataset holds (default: --figures); a database that holds "
         "another number is emptied and reloaded",
     )
+    parser.add_argument(
+        "--seed-figures",
+        type=int,
+        default=None,
+        help="figures in the JSON file that `sourced seed` loads into an empty database, timed on "
+        "each engine (default: --figures; 0 skips)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.figures, args.seconds = 300, 1.0
+    if args.seed_figures is None:
+        args.seed_figures = args.figures
     if args.postgres in ("none", "") or (args.smoke and args.postgres == DEFAULT_POSTGRES):
         args.postgres = None
     elif not postgres_ready(args.postgres):
@@ -416,7 +426,10 @@ def main() -> None:
         if args.postgres:
             rows += postgres_rows(args, uvicorn, cases, page)
 
+    seeded = seed_rates(args)
     print_table(rows, export, args)
+    print_seeded(seeded)
+    print_targets(rows, export, seeded, args)
     failed = [r for r in rows if r[1] not in ("datasette",) and (r[2].errors or r[2].rps == 0)]
     if failed:
         raise SystemExit(f"errors in: {', '.join(f'{c} ({s})' for c, s, _, _ in failed)}")
@@ -496,6 +509,30 @@ def postgres_rows(args, uvicorn: list[str], cases, page: int) -> list:  # type: 
     return rows
 
 
+def seed_rates(args) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+    """`sourced seed` of one JSON file of --seed-figures figures into an empty database, on
+    SQLite and (when it is measured) PostgreSQL, each in a process of its own (bench/seed_timing.py)."""
+    if not args.seed_figures:
+        return {}
+    targets = {"sqlite": f"sqlite:///{DATA / 'seed-bench.db'}"}
+    if args.postgres:
+        pg = make_url(normalise_database_url(args.postgres)).set(database="sourced_bench_seed")
+        targets["postgresql"] = pg.render_as_string(hide_password=False)
+    seeded = {}
+    for engine, url in targets.items():
+        print(f"sourced seed of {args.seed_figures:,} figures on {engine} ...", flush=True)
+        out = subprocess.run(
+            [PYTHON, "-m", "bench.seed_timing", "--db", url, "--figures", str(args.seed_figures)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        seeded[engine] = json.loads(out.splitlines()[-1])
+    (DATA / "seed-bench.db").unlink(missing_ok=True)
+    return seeded
+
+
 def export_rate(base: str, pid: int, fmt: str) -> tuple[float, float, float]:
     """Rows per second of the export of every figure, and the server's RSS before and at peak.
 
@@ -569,6 +606,114 @@ def print_table(rows, export, args) -> None:  # type: ignore[no-untyped-def]
             f"{fmt.upper() + ' export, all figures':<30} {'sourced':<13} {rate:>9,.0f} rows/s, "
             f"RSS {before:.0f} MB before, {peak:.0f} MB at peak"
         )
+
+
+def print_seeded(seeded: dict[str, dict[str, float]]) -> None:
+    for engine, made in seeded.items():
+        print(
+            f"{'sourced seed, one JSON file':<30} {engine:<13} {made['figures_per_second']:>9,.0f} "
+            f"figures/s ({made['figures']:,} in {made['seconds']:,.1f} s), "
+            f"peak RSS {made['peak_rss_mb']:,.0f} MB"
+        )
+
+
+def targets(rows, export, seeded, args) -> list[tuple[str, str, bool | None]]:  # type: ignore[no-untyped-def]
+    """Each target of bench/README.md with the value this run measured, and whether it is met
+    (None: this run did not measure it)."""
+    by: dict[str, dict[str, Result]] = {}
+    rss: dict[str, float] = {}
+    for case, who, result, mb in rows:
+        by.setdefault(case, {})[who] = result
+        if who in ("sourced", "postgresql"):
+            rss[f"{case} ({who})"] = mb
+    out: list[tuple[str, str, bool | None]] = []
+
+    def ratio(case: str, who: str, other: str, at_least: float, label: str) -> None:
+        ours, theirs = by.get(case, {}).get(who), by.get(case, {}).get(other)
+        if ours is None or theirs is None or not theirs.rps:
+            out.append((label, "not measured", None))
+            return
+        value = ours.rps / theirs.rps
+        out.append(
+            (label, f"{value:.2f}x ({ours.rps:,.0f} vs {theirs.rps:,.0f} req/s)", value >= at_least)
+        )
+
+    listing = "list by measure, 50/page"
+    search = "full-text search, 50"
+    ratio(listing, "sourced", "datasette", 5, "list by measure >= 5x Datasette")
+    ratio(listing, "sourced", "ceiling", 0.1, "list by measure >= 0.1x ceiling")
+    ratio("figure detail", "sourced", "ceiling", 0.2, "figure detail >= 0.2x ceiling")
+    deep = next((c for c in by if c.startswith("big measure, page ") and not c.endswith(" 1")), "")
+    first, last = by.get("big measure, page 1", {}).get("sourced"), by.get(deep, {}).get("sourced")
+    if first and last and first.p50_ms:
+        value = last.p50_ms / first.p50_ms
+        out.append((f"{deep} <= 1.2x page 1 (p50)", f"{value:.2f}x", value <= 1.2))
+    found = by.get(search, {}).get("sourced")
+    if found:
+        out.append(
+            (
+                f"search p99 < 50 ms at {args.connections} clients",
+                f"{found.p99_ms:,.1f} ms",
+                found.p99_ms < 50,
+            )
+        )
+    ratio(search, "sourced", "datasette", 10, "search >= 10x Datasette")
+    if args.postgres:
+        ratio(search, "postgresql", "sourced", 0.5, "search on PostgreSQL within 2x of SQLite")
+    for engine, floor in (("sqlite", 20_000), ("postgresql", 10_000)):
+        made = seeded.get(engine)
+        label = f"sourced seed >= {floor:,} figures/s ({engine})"
+        if made is None:
+            out.append((label, "not measured", None))
+            continue
+        rate, peak = made["figures_per_second"], made["peak_rss_mb"]
+        out.append((label, f"{rate:,.0f} figures/s ({made['figures']:,} figures)", rate >= floor))
+        out.append((f"sourced seed peak RSS < 500 MB ({engine})", f"{peak:,.0f} MB", peak < 500))
+    ratio("repeated request, cache on", "sourced", "ceiling", 0.5, "cache >= 0.5x ceiling")
+    for fmt, (rate, _, peak) in export.items():
+        out.append(
+            (f"{fmt.upper()} export >= 100,000 rows/s", f"{rate:,.0f} rows/s", rate >= 100_000)
+        )
+        out.append((f"{fmt.upper()} export RSS < 200 MB", f"{peak:,.0f} MB", peak < 200))
+    if args.postgres:
+        ratio(listing, "postgresql", "sourced", 0.7, "PostgreSQL list >= 0.7x SQLite")
+        ratio(listing, "pg 2 workers", "postgresql", 1.6, "two workers >= 1.6x one (PostgreSQL)")
+    if rss:
+        worst = max(rss, key=lambda k: rss[k])
+        out.append(
+            (
+                "RSS under load < 150 MB per worker",
+                f"{rss[worst]:,.0f} MB at most ({worst})",
+                rss[worst] < 150,
+            )
+        )
+    page, detail = (
+        by.get("figure page (HTML), cache on", {}).get("sourced"),
+        by.get("figure detail, cache on", {}).get("sourced"),
+    )
+    if page and detail and page.rps:
+        value = detail.rps / page.rps
+        out.append(("cached figure page <= 2x the JSON's time", f"{value:.2f}x", value <= 2))
+    return out
+
+
+def print_targets(rows, export, seeded, args) -> None:  # type: ignore[no-untyped-def]
+    measured = targets(rows, export, seeded, args)
+    print()
+    if args.figures != 1_000_000:
+        print(f"(the targets are set for 1,000,000 figures; this run held {args.figures:,})")
+    print(f"{'target':<48} {'measured':<48} result")
+    print("-" * 104)
+    for label, value, met in measured:
+        verdict = "met" if met else ("MISSED" if met is False else "")
+        print(f"{label:<48} {value:<48} {verdict}")
+    met = sum(verdict is True for _, _, verdict in measured)
+    missed = sum(verdict is False for _, _, verdict in measured)
+    unmeasured = len(measured) - met - missed
+    print(
+        f"targets: {met} met, {missed} missed"
+        + (f", {unmeasured} not measured in this run" if unmeasured else "")
+    )
 
 
 if __name__ == "__main__":
