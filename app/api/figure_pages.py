@@ -21,10 +21,9 @@ from typing import Any
 from sqlalchemy import Integer, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
-from app.db import driver_reader
+from app.db import driver_reader, driver_rows
 from app.errors import InvalidParameterError
 from app.models import Figure, Measure
 from app.services.common.pagination import (
@@ -86,18 +85,8 @@ def _page(dialect: Dialect, measures: int, statuses: int, first: bool) -> _Compi
     return _compile(statement.order_by(*order_by(_KEYS)).limit(limit), dialect)
 
 
-def _rows(connection: Any, engine: Engine, statement: _Compiled, values: dict[str, Any]) -> Any:
-    cursor = connection.cursor()
-    parameters = statement.parameters(values)
-    error = engine.dialect.loaded_dbapi.Error
-    try:
-        cursor.execute(statement.sql, parameters)
-        return cursor.fetchall()
-    except error as exc:
-        # As ``app.db.driver_fetchone``: the driver's errors as SQLAlchemy's (a 503 on every path).
-        raise DBAPIError.instance(statement.sql, parameters, exc, error) from exc
-    finally:
-        cursor.close()
+def _rows(engine: Engine, connection: Any, statement: _Compiled, values: dict[str, Any]) -> Any:
+    return driver_rows(engine, connection, statement.sql, statement.parameters(values))
 
 
 def page(
@@ -125,10 +114,10 @@ def page(
         if dialect.name == "sqlite":
             # One snapshot for both statements, as the Session's transaction gives the full
             # path; the pool rolls it back when it takes the connection back.
-            connection.cursor().execute("BEGIN")
+            driver_rows(engine, connection, "BEGIN", ())
         found = _rows(
-            connection,
             engine,
+            connection,
             _measure_ids(dialect, len(slugs)),
             {f"m{i}": slug for i, slug in enumerate(slugs)},
         )
@@ -139,7 +128,7 @@ def page(
         values |= {f"s{i}": status for i, status in enumerate(statuses)}
         values["limit"] = limit + 1
         rows = _rows(
-            connection, engine, _page(dialect, len(ids), len(statuses), not cursor), values
+            engine, connection, _page(dialect, len(ids), len(statuses), not cursor), values
         )
     # id, slug, then the stored body, CSV row and ETag (``figure_docs.of_rows``).
     if any(row[-3] is None for row in rows):
