@@ -40,9 +40,9 @@ from app.services.read import figures
 # The list's default order, the only one taken here: by id (``figures.keyset``'s default).
 _KEYS = parse_sort(None, figures.SORTS, "id", Figure.id)
 _NAMES = tuple(key.name for key in _KEYS)
-# A page of more measures than this is rare enough to leave to the full path (one compiled
-# statement per count is kept).
-MAX_MEASURES = 8
+# More measures (or statuses) than this are rare enough to leave to the full path (one
+# compiled statement per count is kept).
+MAX_VALUES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def page(
 ) -> figures.Page | None:
     """A page of figures of these measures and statuses as their stored texts, as
     ``figure_docs.list_stored`` gives it; None where the full path must answer."""
-    if not measures or len(set(measures)) > MAX_MEASURES or len(statuses) > MAX_MEASURES:
+    if not measures or len(set(measures)) > MAX_VALUES or len(statuses) > MAX_VALUES:
         return None
     values: dict[str, Any] = {}
     if cursor:
