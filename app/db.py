@@ -207,22 +207,34 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
 def driver_fetchone(
     engine: Engine, statement: str, parameters: tuple[Any, ...]
 ) -> tuple[Any, ...] | None:
-    """One row of one statement through ``driver_reader``. The driver's errors come out
-    as SQLAlchemy's (``OperationalError`` and the rest), as they do from a Session, so that
-    a locked or unreachable database is answered the same way on every path."""
+    """One row of one statement through ``driver_reader``."""
     with driver_reader(engine) as connection:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(statement, parameters)
-            row: tuple[Any, ...] | None = cursor.fetchone()
-            return row
-        except engine.dialect.loaded_dbapi.Error as exc:
-            _mark_interrupted(exc)
-            raise DBAPIError.instance(
-                statement, parameters, exc, engine.dialect.loaded_dbapi.Error
-            ) from exc
-        finally:
-            cursor.close()
+        rows = driver_rows(engine, connection, statement, parameters, many=False)
+        return rows[0] if rows else None
+
+
+def driver_rows(
+    engine: Engine, connection: Any, statement: str, parameters: Any, *, many: bool = True
+) -> list[tuple[Any, ...]]:
+    """The rows of one statement on a ``driver_reader`` connection (only the first without
+    ``many``). The driver's errors come out as SQLAlchemy's (``OperationalError`` and the
+    rest), as they do from a Session, so that a locked, unreachable or stopped database is
+    answered the same way on every path."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(statement, parameters)
+        if many:
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+        row = cursor.fetchone()
+        return [] if row is None else [row]
+    except engine.dialect.loaded_dbapi.Error as exc:
+        _mark_interrupted(exc)
+        raise DBAPIError.instance(
+            statement, parameters, exc, engine.dialect.loaded_dbapi.Error
+        ) from exc
+    finally:
+        cursor.close()
 
 
 def placeholder(engine: Engine) -> str:

@@ -191,8 +191,14 @@ def list_answer(
             present=present,
             rows=records.rows,
         )
-    page = fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+    return json_page(
+        request, response, records, fetch(session, cursor, limit or DEFAULT_LIMIT, count)
+    )
+
+
+def json_page(request: Request, response: Response, records: Records, page: Any) -> Response:
+    """A service Page as the JSON list envelope, its next page in `Link`."""
     url = next_url(request, page.next_cursor)
     link_header(response, url)
     response.headers.add_vary_header("Accept")
-    return records.json_page(page, root, url, response)
+    return records.json_page(page, base_url(request), url, response)

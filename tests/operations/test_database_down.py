@@ -19,11 +19,13 @@ from app.services.write import keys
 from app.settings import Settings
 from tests import builders, pgcluster
 
-# Every kind of route: a list (JSON and CSV), the fast detail path (a driver statement of its
-# own), a citation, a history, search, the change feeds, the vocabulary, a write, /health.
+# Every kind of route: a list (JSON, CSV, by measure on the driver), the fast detail path (a
+# driver statement of its own), a citation, a history, search, the change feeds, the
+# vocabulary, a write, /health.
 READS = [
     "/v1/figures",
     "/v1/figures?format=csv",
+    "/v1/figures?measure=deserters&limit=1",
     "/v1/figures/fig-0001",
     "/v1/figures/fig-0001/citation",
     "/v1/figures/fig-0001/history",

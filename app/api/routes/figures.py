@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
-from app.api import formats, pages, problems
+from app.api import figure_pages, formats, pages, problems
 from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import STORED_FIGURES, base_url
@@ -30,6 +30,7 @@ from app.schemas import figure_json
 from app.schemas.common import Page, QueryNumber
 from app.schemas.figure import FigurePublic
 from app.schemas.figure_json import FigureRecord
+from app.services.common.pagination import DEFAULT_LIMIT
 from app.services.derived import figure_docs
 from app.services.present import citations
 from app.services.read import figures
@@ -147,6 +148,26 @@ async def list_figures(
         as_of=as_of,
     )
 
+    if (
+        sort is None
+        and not count
+        and query == FigureQuery(measure=query.measure, status=query.status)
+        and _json(request, format)
+    ):
+        # The hot shape, a page by measure in id order, on the driver (app/api/figure_pages.py);
+        # None where only the full path below answers exactly.
+        page = await in_read_pool(
+            request,
+            figure_pages.page,
+            read_engine(request),
+            query.measure,
+            query.status,
+            limit or DEFAULT_LIMIT,
+            cursor,
+        )
+        if page is not None:
+            return formats.json_page(request, response, STORED_FIGURES, page)
+
     def fetch(session: Session, cursor: str | None, limit: int, count: bool) -> Any:
         return figure_docs.list_stored(
             session, query, sort=sort, limit=limit, cursor=cursor, count=count
@@ -168,6 +189,14 @@ async def list_figures(
         )
 
     return await in_read_session(request, answer)
+
+
+def _json(request: Request, requested: formats.Format | None) -> bool:
+    """Whether the list answers JSON; a 406 is left to the full path, which raises it."""
+    try:
+        return formats.negotiate(request, requested) == "json"
+    except formats.NotAcceptableError:
+        return False
 
 
 @router.get(
