@@ -4,6 +4,8 @@ are, and `sourced import` removes the ' again (app/services/present/tables.py, e
 
 import csv
 import io
+import json
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from sqlmodel import Session, select
 from app import migrate
 from app.db import unit_of_work
 from app.models import Figure, FigureDoc
+from app.models.vocab import Status
 from app.services.derived import exporting, figure_docs
+from app.services.present import tables
 from app.services.present.tables import escape_text, unescape_text
 from app.services.write import importing
 from tests import builders
@@ -58,6 +62,72 @@ class TestTheEscape:
     @given(st.text())
     def test_no_written_cell_starts_like_a_formula(self, value):
         assert not escape_text(value).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+# Any value a row's cell may hold, in every column (text and not): what ``tables._cells``
+# writes out by hand must be what ``escape_text(cell(value))`` and ``cell(value)`` write.
+_CELL_VALUES = st.one_of(
+    st.none(),
+    st.text(),
+    st.sampled_from(list(Status)),
+    st.booleans(),
+    st.integers(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.dates(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.lists(st.one_of(st.none(), st.text(max_size=5)), max_size=3),
+)
+
+
+@given(st.fixed_dictionaries(dict.fromkeys(tables.FIGURE_COLUMNS, _CELL_VALUES)))
+def test_a_rows_cells_are_each_cell_escaped(flat):
+    assert tables._cells(tables.FIGURE_COLUMNS, flat) == [
+        tables.cell(flat[c]) if c in tables.NOT_TEXT else escape_text(tables.cell(flat[c]))
+        for c in tables.FIGURE_COLUMNS
+    ]
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "source": st.fixed_dictionaries({"slug": st.text()}),
+                "role": st.text(),
+                "quote": st.none() | st.text(),
+                "quote_unverified": st.booleans(),
+                "locator": st.none() | st.text(),
+                "accessed": st.none() | st.dates(),
+            }
+        ),
+        max_size=4,
+    )
+)
+def test_the_chain_cell_is_the_json_modules_compact_json(links):
+    expected = json.dumps(
+        [
+            {
+                "source": link["source"]["slug"],
+                "role": link["role"],
+                "quote": link["quote"],
+                "quote_unverified": link["quote_unverified"],
+                "locator": link["locator"],
+                "accessed": tables.cell(link["accessed"]) or None,
+            }
+            for link in links
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert tables.chain_cell(links) == expected
+
+
+def test_a_chain_with_a_lone_surrogate_is_written_as_the_json_module_writes_it():
+    link = {"source": {"slug": "s"}, "role": "claimant", "quote": "a\ud800b"}
+    link |= {"quote_unverified": False, "locator": None, "accessed": None}
+    assert tables.chain_cell([link]) == (
+        '[{"source":"s","role":"claimant","quote":"a\ud800b",'
+        '"quote_unverified":false,"locator":null,"accessed":null}]'
+    )
 
 
 def formula_dataset() -> dict:

@@ -2,6 +2,7 @@
 cursor, and fresh planner statistics after a large write."""
 
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -45,36 +46,62 @@ def insert_rows(
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     order = list(compiled.positiontup or ()) if compiled.positional else names
     processors = [
-        (name, (encode or {}).get(name) or table.c[name].type._cached_bind_processor(dialect))
+        (encode or {}).get(name) or table.c[name].type._cached_bind_processor(dialect)
         for name in order
     ]
+    params = _values(rows, order, processors)
     if dialect.name == "postgresql":
-        _copy(connection, table, order, processors, rows)
+        _copy(connection, table, order, params)
         return
     if compiled.positional:
-        params: list[Any] = [
-            tuple(
-                row[name] if process is None else process(row[name]) for name, process in processors
-            )
-            for row in rows
-        ]
+        connection.exec_driver_sql(compiled.string, params)
     else:
-        params = [
-            {
-                name: row[name] if process is None else process(row[name])
-                for name, process in processors
-            }
-            for row in rows
-        ]
-    connection.exec_driver_sql(compiled.string, params)
+        connection.exec_driver_sql(
+            compiled.string, [dict(zip(order, values, strict=True)) for values in params]
+        )
+
+
+def _values(
+    rows: Sequence[dict[str, Any]],
+    names: list[str],
+    processors: list[Callable[[Any], Any] | None],
+) -> list[tuple[Any, ...]]:
+    """Each row's values in ``names`` order, every processed column through its processor.
+
+    Column by column rather than value by value: the rows are read with one ``itemgetter``
+    each, turned into columns and back with ``zip`` (in C), and only the columns with a
+    processor are mapped. A value that is the very object before it in its column (the one
+    ``now`` of a page's revisions, a default's constant, None) reuses its processed form: a
+    processor is a function of its value, and the same object is the same value.
+    """
+    get = itemgetter(*names)
+    values = [(get(row),) for row in rows] if len(names) == 1 else [get(row) for row in rows]
+    if not any(processors):
+        return values
+    columns = list(zip(*values, strict=True))
+    for index, process in enumerate(processors):
+        if process is not None:
+            columns[index] = tuple(_mapped(process, columns[index]))
+    return list(zip(*columns, strict=True))
+
+
+def _mapped(process: Callable[[Any], Any], column: Sequence[Any]) -> Iterator[Any]:
+    last: Any = _NOTHING
+    done: Any = None
+    for value in column:
+        if value is not last:
+            last, done = value, process(value)
+        yield done
+
+
+_NOTHING = object()
 
 
 def _copy(
     connection: Connection,
     table: Table,
     names: list[str],
-    processors: list[tuple[str, Any]],
-    rows: Sequence[dict[str, Any]],
+    rows: list[tuple[Any, ...]],
 ) -> None:
     """PostgreSQL: the rows through COPY ... FROM STDIN, in the transaction already open.
 
@@ -89,12 +116,7 @@ def _copy(
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        row[name] if process is None else process(row[name])
-                        for name, process in processors
-                    ]
-                )
+                copy.write_row(row)
     except dbapi_error as exc:
         # Straight from the driver: come out as SQLAlchemy's errors, as through a Session, so
         # that a row taken at the same moment (a unique slug) is an IntegrityError, a 409.
