@@ -4,53 +4,18 @@ ids first and reads the page's rows and snippets after (app/services/common/full
 on the shipped dataset and on generated data, and a correction is found on the next read."""
 
 from collections import Counter
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.services.common import fulltext
 from bench import generate
+from bench.search_timing import full
 from tests import builders
-
-# Every match ranked and snippeted in one statement, each engine's own way.
-FULL_SQLITE = """
-    SELECT e.entity, e.entity_id, e.slug, e.title, -bm25(search_fts, 4.0, 1.0) AS score,
-           snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet
-    FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid
-    WHERE search_fts MATCH :q AND e.entity IN :entities
-    ORDER BY bm25(search_fts, 4.0, 1.0), e.id LIMIT :limit OFFSET :offset"""
-FULL_POSTGRES = """
-    SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query, 1) AS rank,
-           ts_headline('english', {plain}, query, :headline) AS snippet
-    FROM search_entry AS e, to_tsquery('english', :q) AS query
-    WHERE e.tsv @@ query AND e.entity IN :entities
-    ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset"""
 
 KINDS: list[list[str] | None] = [None, ["figure"], ["event", "source"]]
 PAGES = [(50, 0), (3, 0), (3, 4)]
-
-
-def full(session: Session, q: str, entities: list[str] | None, limit: int, offset: int) -> list:
-    words = fulltext.terms(q)
-    params: dict[str, Any] = {
-        "entities": entities or list(fulltext.ENTITIES),
-        "limit": limit,
-        "offset": offset,
-    }
-    if session.get_bind().dialect.name == "sqlite":
-        sql = FULL_SQLITE
-        params["q"] = fulltext._fts5_query(words)
-    else:
-        sql = FULL_POSTGRES.format(
-            plain=fulltext._POSTGRES_PLAIN.format("e.title || ' ' || e.body")
-        )
-        params["q"] = fulltext._tsquery(words)
-        params["headline"] = fulltext._HEADLINE
-    statement = text(sql).bindparams(bindparam("entities", expanding=True))
-    rows = session.connection().execute(statement, params).all()
-    return [(*r[:4], float(r[4]), fulltext.snippet_html(r[5])) for r in rows]
 
 
 def page(session: Session, q: str, entities: list[str] | None, limit: int, offset: int) -> list:
