@@ -2,7 +2,7 @@
 
     python -m bench.search_timing --db sqlite:///bench/data/bench-100000.db
     python -m bench.search_timing --db postgresql://... --rounds 15
-    python -m bench.search_timing --db sqlite:///... --tantivy /tmp/search-index
+    python -m bench.search_timing --db sqlite:///... --tantivy "$TMPDIR/search-index"
 
 For each query: the matches, the median of ``rounds`` calls of the whole search (50 hits with
 snippets) and of the ranking step alone (the page's ids: FTS5's ``rank`` on SQLite, the
