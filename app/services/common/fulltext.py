@@ -103,12 +103,20 @@ def search(
     # Normalisation 1 divides by the log of the text's length, as BM25 does on SQLite: a long
     # note that repeats a word does not outrank a title that is about it.
     plain = _POSTGRES_PLAIN.format("e.title || ' ' || e.body")
+    # The page is ranked first from the matches' ids and ranks alone, then its rows and
+    # snippets are read: sorting every match with its title and text (to make the page's
+    # snippets after the sort) carried each match's whole row through the sort.
+    # MATERIALIZED keeps the planner from folding the two back into one.
     sql = f"""
-        SELECT e.entity, e.entity_id, e.slug, e.title, ts_rank(e.tsv, query, 1) AS rank,
-               ts_headline('english', {plain}, query, :headline) AS snippet
-        FROM search_entry AS e, to_tsquery('english', :q) AS query
-        WHERE e.tsv @@ query AND e.entity IN ({wanted})
-        ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset"""
+        WITH top AS MATERIALIZED (
+            SELECT e.id, ts_rank(e.tsv, query, 1) AS rank
+            FROM search_entry AS e, to_tsquery('english', :q) AS query
+            WHERE e.tsv @@ query AND e.entity IN ({wanted})
+            ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset)
+        SELECT e.entity, e.entity_id, e.slug, e.title, top.rank,
+               ts_headline('english', {plain}, to_tsquery('english', :q), :headline) AS snippet
+        FROM top JOIN search_entry AS e ON e.id = top.id
+        ORDER BY top.rank DESC, e.id"""
     rows = session.connection().execute(text(sql), params).all()
     return [Hit(r[0], r[1], r[2], r[3], float(r[4]), snippet_html(r[5])) for r in rows]
 
