@@ -11,20 +11,14 @@ machine falls on all of them alike; the medians of the rounds are printed.
 """
 
 import argparse
-import os
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
-
 from bench.run import free_port, wrk
+from bench.run import server as run_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
@@ -58,41 +52,10 @@ APP = "app.main:create_app"
 def serve(checkout: Path, server: str, database: Path) -> Iterator[str]:
     """The app of ``checkout`` (its own ``app`` package) on ``server``; yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "SOURCED_DATABASE_URL": f"sqlite:///{database}",
-        "SOURCED_RESPONSE_CACHE_ENTRIES": "0",
-    }
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        command(server, port),
-        cwd=checkout,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=5).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise SystemExit(f"{checkout} on {server} did not start: {log.read()[-2000:]!r}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+    env = {"SOURCED_DATABASE_URL": f"sqlite:///{database}", "SOURCED_RESPONSE_CACHE_ENTRIES": "0"}
+    name = f"{checkout} on {server}"
+    with run_server(name, command(server, port), env, port, "/health", cwd=checkout):
+        yield f"http://127.0.0.1:{port}"
 
 
 def main() -> None:

@@ -67,12 +67,18 @@ def rss_mb(pid: int) -> float:
 
 @contextmanager
 def server(
-    name: str, command: list[str], env: dict[str, str], port: int, probe: str
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    probe: str,
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen]:
+    """A server started in ``cwd`` (its ``app`` package is the one served), stopped on exit."""
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,

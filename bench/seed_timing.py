@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from app.settings import normalise_database_url
 from bench.generate import write_seed_file
+from bench.run import postgres_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -53,14 +54,8 @@ def empty(url: str) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{target.database}{suffix}").unlink(missing_ok=True)
         return
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        known = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        ).first()
-        if known is None:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    if not postgres_ready(url):
+        raise SystemExit(f"{url}: PostgreSQL cannot be reached")
     engine = create_engine(target)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
