@@ -85,7 +85,8 @@ def server(
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        # Datasette on a freshly written million-figure file (9 GB) took over a minute to answer.
+        deadline = time.monotonic() + 600
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=5).status_code < 500:
