@@ -75,7 +75,7 @@ def _measure_ids(dialect: Dialect, n: int) -> _Compiled:
 def _page(dialect: Dialect, measures: int, statuses: int, first: bool) -> _Compiled:
     """The full path's page statement (``figure_docs.list_stored`` through ``figures.keyset``
     and ``keyset_page``) for this shape, with every value a parameter."""
-    statement = figure_docs.with_texts(dialect.name, figure_docs._keys_only(_NAMES)).where(
+    statement = figure_docs.with_texts(dialect.name, figure_docs.keys_only(_NAMES)).where(
         col(Figure.measure_id).in_([bindparam(f"m{i}", type_=Integer) for i in range(measures)]),
         col(Figure.status).in_([bindparam(f"s{i}") for i in range(statuses)]),
     )

@@ -74,7 +74,7 @@ def with_texts(dialect: str, statement: Any) -> Any:
     """A page statement over ``figure`` with each figure's stored texts last (NULL when it
     has none): one statement for a page instead of its ids, then its texts. The texts come
     as bytes, which is what a response sends: no decoding by the driver, no encoding back.
-    Built once per base statement (``_keys_only`` makes one per sort)."""
+    Built once per base statement (``keys_only`` makes one per sort)."""
     body, csv_text = col(FigureDoc.body), col(FigureDoc.csv)
     as_bytes: list[ColumnElement[bytes]]
     if dialect == "sqlite":
@@ -309,7 +309,7 @@ def stale(session: Session) -> list[int]:
 
 
 @cache
-def _keys_only(names: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+def keys_only(names: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """What a stored page needs of each figure: its id, its slug (for the URL) and the
     columns its cursor keeps, nothing more (each datetime read costs a conversion)."""
     columns: dict[str, Any] = {"id": Figure.id, "slug": Figure.slug}
@@ -341,12 +341,12 @@ def list_stored(
     rows, next_cursor, total = figures.keyset(
         session,
         query,
-        _keys_only,
+        keys_only,
         sort=sort,
         limit=limit,
         cursor=cursor,
         count=count,
-        page=lambda names: with_texts(session.get_bind().dialect.name, _keys_only(names)),
+        page=lambda names: with_texts(session.get_bind().dialect.name, keys_only(names)),
     )
     return figures.Page(of_rows(session, rows), next_cursor, total)
 
