@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
-from app.api import figure_pages, formats, pages, problems
+from app.api import figure_pages, formats, hot_query, pages, problems
 from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import STORED_FIGURES, base_url
@@ -47,19 +47,13 @@ router = APIRouter(
 SlugPath = Annotated[
     str,
     Path(
-        max_length=120,
+        max_length=hot_query.MAX_SLUG,
         description="The figure's slug.",
         examples=["deserters-since-invasion"],
     ),
 ]
 
 
-@router.get(
-    "",
-    summary="List figures with their attribution chains",
-    response_model=Page[FigurePublic],
-    responses=formats.LIST_RESPONSES,
-)
 async def list_figures(
     request: Request,
     response: Response,
@@ -156,17 +150,9 @@ async def list_figures(
     ):
         # The hot shape, a page by measure in id order, on the driver (app/api/figure_pages.py);
         # None where only the full path below answers exactly.
-        page = await in_read_pool(
-            request,
-            figure_pages.page,
-            read_engine(request),
-            query.measure,
-            query.status,
-            limit or DEFAULT_LIMIT,
-            cursor,
-        )
-        if page is not None:
-            return formats.json_page(request, response, STORED_FIGURES, page)
+        hot = await _page_by_measure(request, response, query.measure, query.status, limit, cursor)
+        if hot is not None:
+            return hot
 
     def fetch(session: Session, cursor: str | None, limit: int, count: bool) -> Any:
         return figure_docs.list_stored(
@@ -191,6 +177,52 @@ async def list_figures(
     return await in_read_session(request, answer)
 
 
+async def _page_by_measure(
+    request: Request,
+    response: Response,
+    measure: list[str],
+    status: list[str],
+    limit: int | None,
+    cursor: str | None,
+) -> Response | None:
+    page = await in_read_pool(
+        request,
+        figure_pages.page,
+        read_engine(request),
+        measure,
+        status,
+        limit or DEFAULT_LIMIT,
+        cursor,
+    )
+    if page is None:
+        return None
+    return formats.json_page(request, response, STORED_FIGURES, page)
+
+
+async def _fast_list(request: Request, response: Response) -> Response | None:
+    """The page by measure with its query read in one pass (app/api/hot_query.py): what
+    ``list_figures`` answers for the same query, without FastAPI solving its 23 parameters;
+    None for any other query, which ``list_figures`` then answers."""
+    query = hot_query.figure_list(request.query_params.multi_items())
+    if query is None or not _json(request, None):
+        return None
+    status = statuses(query.status, include_retracted=False)
+    return await _page_by_measure(
+        request, response, query.measure, status, query.limit, query.cursor
+    )
+
+
+router.add_api_route(
+    "",
+    list_figures,
+    methods=["GET"],
+    summary="List figures with their attribution chains",
+    response_model=Page[FigurePublic],
+    responses=formats.LIST_RESPONSES,
+    route_class_override=hot_query.fast_route(_fast_list),
+)
+
+
 def _json(request: Request, requested: formats.Format | None) -> bool:
     """Whether the list answers JSON; a 406 is left to the full path, which raises it."""
     try:
@@ -199,12 +231,6 @@ def _json(request: Request, requested: formats.Format | None) -> bool:
         return False
 
 
-@router.get(
-    "/{slug}",
-    summary="One figure with its attribution chain",
-    response_model=FigurePublic,
-    responses=pages.HTML_RESPONSE,
-)
 async def get_figure(
     request: Request,
     response: Response,
@@ -221,23 +247,52 @@ async def get_figure(
 
     def answer(session: Session) -> Response:
         if as_of is None:
-            return stored_answer(figure_docs.get_stored(session, slug))
+            return _stored_answer(request, response, figure_docs.get_stored(session, slug))
         view = figures.get_figure_as_of(session, slug, as_of)
         response.headers["ETag"] = view.etag
         record = FigureRecord.of(view, base_url(request))
         return figure_json.response(record.data, response)
 
-    def stored_answer(text: figure_docs.Stored) -> Response:
-        response.headers["ETag"] = text.etag
-        return figure_json.raw_response(text.json(base_url(request)), response)
-
     if as_of is None:
-        # The common case in one driver statement; an unknown slug or a figure without its
-        # stored text takes the full path below (a 404, or the text rendered).
-        stored = await in_read_pool(request, figure_docs.by_slug, read_engine(request), slug)
+        stored = await _stored_figure(request, response, slug)
         if stored is not None:
-            return stored_answer(stored)
+            return stored
     return await in_read_session(request, answer)
+
+
+def _stored_answer(request: Request, response: Response, text: figure_docs.Stored) -> Response:
+    response.headers["ETag"] = text.etag
+    return figure_json.raw_response(text.json(base_url(request)), response)
+
+
+async def _stored_figure(request: Request, response: Response, slug: str) -> Response | None:
+    """The common case in one driver statement; None for an unknown slug or a figure without
+    its stored text, which the full path answers (a 404, or the text rendered)."""
+    stored = await in_read_pool(request, figure_docs.by_slug, read_engine(request), slug)
+    if stored is None:
+        return None
+    return _stored_answer(request, response, stored)
+
+
+async def _fast_figure(request: Request, response: Response) -> Response | None:
+    """A figure's JSON by its slug, with no query string at all: what ``get_figure`` answers
+    for it, without FastAPI solving its parameters (app/api/hot_query.py); None for anything
+    else, which ``get_figure`` then answers."""
+    slug = hot_query.figure_detail(request.path_params["slug"], request.scope["query_string"])
+    if slug is None or pages.wants_page(request, None, None):
+        return None
+    return await _stored_figure(request, response, slug)
+
+
+router.add_api_route(
+    "/{slug}",
+    get_figure,
+    methods=["GET"],
+    summary="One figure with its attribution chain",
+    response_model=FigurePublic,
+    responses=pages.HTML_RESPONSE,
+    route_class_override=hot_query.fast_route(_fast_figure),
+)
 
 
 @router.get(
