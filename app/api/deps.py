@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from app.db import unit_of_work, writer
@@ -63,6 +64,22 @@ async def in_read_pool(request: Request, work: Callable[..., T], *args: object) 
     loop = asyncio.get_running_loop()
     call = functools.partial(contextvars.copy_context().run, work, *args)
     return await loop.run_in_executor(request.app.state.read_pool, call)
+
+
+async def in_read_loop(request: Request, work: Callable[..., T], *args: object) -> T:
+    """``work(*args)`` here, on the event loop, when the read database is an SQLite file and
+    a pooled connection is free without waiting; else in the read threads (``in_read_pool``).
+
+    Only for one statement on a unique index (a figure by its slug): it takes less than the
+    hop into a thread and back (bench/README.md, "Hot reads"), and SQLite's statement
+    deadline bounds it. Anything that may scan stays in the threads, as does every read on
+    PostgreSQL, which goes over the network."""
+    engine = read_engine(request)
+    if engine.dialect.name == "sqlite" and isinstance(engine.pool, QueuePool):
+        settings = get_settings(request)
+        if engine.pool.checkedout() < settings.pool_size + settings.pool_overflow:
+            return work(*args)
+    return await in_read_pool(request, work, *args)
 
 
 def get_write_session(request: Request) -> Iterator[Session]:

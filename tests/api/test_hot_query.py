@@ -2,6 +2,7 @@
 same status, headers and bytes (every 400 and 422 problem included) for every URL, whether it
 takes the query or declines it."""
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from app.api import hot_query
 from app.api.hot_query import FigureList, figure_detail, figure_list
 from app.main import create_app
+from app.services.derived import figure_docs
 from app.settings import Settings
 
 
@@ -251,3 +253,37 @@ def test_which_detail_urls_the_one_pass_takes(slug, query_string, taken):
 )
 def test_what_the_one_pass_declines(query):
     assert figure_list(query) is None
+
+
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread each figure lookup by slug runs in."""
+    threads: list[str] = []
+    by_slug = figure_docs.by_slug
+
+    def recorded(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return by_slug(*args)
+
+    monkeypatch.setattr(figure_docs, "by_slug", recorded)
+    return threads
+
+
+def test_the_detail_lookup_stays_on_the_event_loop_on_sqlite_only(uncached, monkeypatch, engine):
+    """One statement on the slug's unique index costs less than the hop into a read thread;
+    on PostgreSQL, over the network, it still hops."""
+    threads = lookups(monkeypatch)
+    assert uncached.get("/v1/figures/deserters-since-invasion").status_code == 200
+    assert len(threads) == 1
+    in_pool = threads[0].startswith("sourced-read")
+    assert in_pool == (engine.dialect.name != "sqlite")
+
+
+def test_the_detail_lookup_hops_when_no_connection_is_free(uncached, monkeypatch):
+    """Waiting for a pooled connection on the event loop would stall every request."""
+    threads = lookups(monkeypatch)
+    pool = uncached.app.state.read_engine.pool  # type: ignore[attr-defined]
+    monkeypatch.setattr(pool, "checkedout", lambda: 10**6, raising=False)
+    response = uncached.get("/v1/figures/deserters-since-invasion")
+    assert response.status_code == 200
+    assert len(threads) == 1
+    assert threads[0].startswith("sourced-read")

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from app.api import figure_pages, formats, hot_query, pages, problems
-from app.api.deps import SessionDep, in_read_pool, in_read_session, read_engine
+from app.api.deps import SessionDep, in_read_loop, in_read_pool, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import STORED_FIGURES, base_url
 from app.api.params import (
@@ -268,7 +268,7 @@ def _stored_answer(request: Request, response: Response, text: figure_docs.Store
 async def _stored_figure(request: Request, response: Response, slug: str) -> Response | None:
     """The common case in one driver statement; None for an unknown slug or a figure without
     its stored text, which the full path answers (a 404, or the text rendered)."""
-    stored = await in_read_pool(request, figure_docs.by_slug, read_engine(request), slug)
+    stored = await in_read_loop(request, figure_docs.by_slug, read_engine(request), slug)
     if stored is None:
         return None
     return _stored_answer(request, response, stored)
