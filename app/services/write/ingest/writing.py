@@ -208,9 +208,9 @@ class Writer:
         for (key, _), (_, changed) in zip(links, created, strict=True):
             self._created(Entity.attribution, key, changed)
 
-    def _created(self, entity: Entity, key: str, changed: dict[str, Any]) -> None:
+    def _created(self, entity: Entity, key: str, changed: tuple[str, ...]) -> None:
         if self.keep_changes:
-            self._note(Change(entity, key, "create", tuple(sorted(changed))))
+            self._note(Change(entity, key, "create", changed))
         else:
             self.counts[(entity.value, "create")] += 1
 
