@@ -51,9 +51,9 @@ def create(
     key: tuple[str, ...],
     actor: str,
     reason: str,
-) -> list[tuple[int, tuple[str, ...]]]:
-    """Insert new rows and their create revisions; returns each row's id and the names of its
-    changed fields, in order.
+) -> list[tuple[int, dict[str, Any], tuple[str, ...]]]:
+    """Insert new rows and their create revisions; returns each row's id, its column values
+    as written (the defaults filled in) and the names of its changed fields, in order.
 
     ``records`` hold column values as the per-record path would pass them to the model; a
     column left out gets the model's default, as it would there. ``key`` names unique
@@ -81,7 +81,7 @@ def create(
     for row in rows:
         row_id = ids[tuple(row[name] for name in key)]
         snapshot, changes, changed = create_texts({"id": row_id, **row})
-        created.append((row_id, changed))
+        created.append((row_id, row, changed))
         trail.append(
             {
                 "entity": entity.value,
