@@ -9,7 +9,7 @@ the same records as the benchmark's database). The database is emptied first: a 
 deleted, a PostgreSQL schema dropped and made again; only a database whose name holds
 "bench" is touched. `sourced db upgrade` and `sourced seed`
 each run as a child process; the peak RSS is the largest child's (`getrusage`), which is the
-seed's. Prints one JSON line: figures, seconds, figures_per_second, peak_rss_mb.
+seed's. Prints one JSON line: figures, seconds, figures_per_second, cpu_seconds, peak_rss_mb.
 """
 
 import argparse
@@ -68,11 +68,13 @@ def run(url: str, figures: int) -> dict[str, Any]:
     empty(url)
     env = {**os.environ, "SOURCED_DATABASE_URL": url}
     subprocess.run([*SOURCED, "db", "upgrade"], env=env, check=True, capture_output=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [*SOURCED, "seed", str(path)], env=env, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"sourced seed failed ({done.returncode}): {done.stderr[-2000:]}")
     # Linux reports kilobytes: the largest child so far, and the seed is by far the largest.
@@ -81,6 +83,11 @@ def run(url: str, figures: int) -> dict[str, Any]:
         "figures": figures,
         "seconds": round(seconds, 2),
         "figures_per_second": round(figures / seconds),
+        # The seed's own CPU (user and system): on a shared machine the wall time moves with
+        # the others' load, this much less.
+        "cpu_seconds": round(
+            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2
+        ),
         "peak_rss_mb": round(peak),
     }
 

@@ -3,6 +3,7 @@ took and its rate; a long load's progress goes to stderr, as plain lines when no
 terminal (app/cli/common.py)."""
 
 import copy
+import gc
 import io
 from collections import Counter
 
@@ -157,3 +158,23 @@ def test_progress_on_a_terminal_is_a_bar_with_rate_and_time_left():
     assert "new figures" in text
     assert "20000/100000" in text
     assert "5,000/s" in text
+
+
+def test_the_cycle_collector_is_off_during_a_load_and_on_after_it(seed, tmp_path, monkeypatch):
+    from app.services.write import ingest
+
+    during: list[bool] = []
+    run = ingest.run
+
+    def watched(*args, **kwargs):
+        during.append(gc.isenabled())
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "run", watched)
+    assert seed(str(write_seed(tmp_path / "good", MINIMAL))).exit_code == 0
+    assert gc.isenabled()
+    bad = copy.deepcopy(MINIMAL)
+    bad["figures"][0]["event"] = "nowhere"
+    assert seed(str(write_seed(tmp_path / "bad", bad))).exit_code == 1
+    assert gc.isenabled()
+    assert during == [False, False]

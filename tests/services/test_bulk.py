@@ -6,14 +6,19 @@ Both must leave the same trail: a create revision whose snapshot is the row as s
 """
 
 import copy
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from pydantic_core import to_jsonable_python
 from sqlmodel import Session, func, select
 
 from app.models import Attribution, Event, Figure, Revision, SearchEntry, Source
-from app.models.vocab import Entity
+from app.models.vocab import Entity, Status
+from app.services.common.batching import json_text
 from app.services.derived import search_index
-from app.services.write import ingest, revisions
+from app.services.write import bulk, ingest, revisions
 from tests.builders import MINIMAL, write_seed
 from tests.conftest import SEED_DIR
 
@@ -118,3 +123,91 @@ def test_changes_are_reported_in_file_order_with_each_chain_after_its_record(
     ]
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Revision)).one() == len(changes)
+
+
+def _reference_texts(values: dict) -> tuple[str, str]:
+    """A create revision's texts as the per-record path builds them: JSON-ready copies
+    (``to_jsonable_python``), a diff against nothing, both through ``json_text``."""
+    after = to_jsonable_python(values)
+    return json_text(after), json_text(revisions.diff(None, after))
+
+
+_EDGE_VALUES = {
+    "id": 7,
+    "slug": "edge",
+    "value": Decimal("1E+3"),
+    "lower_bound": Decimal("-0"),
+    "upper_bound": Decimal("123.4500"),
+    "tiny": Decimal("1E-7"),
+    "long": Decimal("1234567890123456789012345678.9"),
+    "micro": Decimal("0.000001"),
+    "period_earliest": date(1, 1, 1),
+    "period_latest": date(2024, 2, 29),
+    "created_at": datetime(2024, 1, 1, tzinfo=UTC),
+    "updated_at": datetime(2024, 1, 1, 1, 2, 3, 120000, tzinfo=UTC),
+    "at": datetime(2024, 1, 1, 1, 2, 3, 1, tzinfo=UTC),
+    "naive": datetime(2024, 1, 1, 1, 2, 3, 5),
+    "offset": datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+    "status": Status.published,
+    "tags": ["a", "ä\u2028b"],
+    "aliases": [],
+    "note": None,
+    "quote_unverified": False,
+    "share": 1.5,
+    "version": 1,
+    "text": 'quote "and" \\ back\nline',
+}
+
+
+def test_create_texts_are_the_per_record_paths_texts():
+    snapshot, changes, changed = bulk.create_texts(_EDGE_VALUES)
+    assert (snapshot, changes) == _reference_texts(_EDGE_VALUES)
+    assert changed == tuple(sorted(revisions.diff(None, to_jsonable_python(_EDGE_VALUES))))
+    assert snapshot.startswith('{"id":7,"slug":"edge","value":"1E+3","lower_bound":"-0",')
+    assert '"created_at":"2024-01-01T00:00:00Z"' in snapshot
+    assert changed == (
+        "aliases", "at", "id", "long", "lower_bound", "micro", "naive", "offset",
+        "period_earliest", "period_latest", "quote_unverified", "share", "slug", "status",
+        "tags", "text", "tiny", "upper_bound", "value",
+    )  # fmt: skip
+
+
+def test_create_texts_refuse_what_the_per_record_path_refuses():
+    for bad in ({"x": {1, 2}}, {"x": "\ud800"}, {"x": 10**20}):
+        with pytest.raises(TypeError):
+            bulk.create_texts(bad)
+
+
+def test_stored_create_revisions_are_byte_equal_to_the_per_record_texts(
+    engine, tmp_path: Path, monkeypatch
+):
+    """On the engine under test: what a seed stores for its new records (figures with edge
+    decimals and periods, their links, an event) is, byte for byte, what the per-record
+    path's JSON-ready copies and diff would have stored."""
+    seen: dict[str, dict] = {}
+    create_texts = bulk.create_texts
+
+    def recording(values: dict) -> tuple[str, str, tuple[str, ...]]:
+        texts = create_texts(values)
+        seen[texts[0]] = values
+        return texts
+
+    monkeypatch.setattr(bulk, "create_texts", recording)
+    data = copy.deepcopy(MINIMAL)
+    base = data["figures"][0]
+    data["figures"] = [
+        base | {"slug": "tens", "value": "1E+3", "lower_bound": "1000.000", "period": "2024-02-29"},
+        base | {"slug": "tiny", "value": "0.000001", "lower_bound": "-0", "period": "0001/2024"},
+        base | {"slug": "long", "value": "123456789.012345", "lower_bound": None},
+    ]
+    ingest.run(engine, [write_seed(tmp_path, data)])
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT entity, CAST(snapshot AS TEXT), CAST(changes AS TEXT) FROM revision"
+            " WHERE action = 'create'"
+        ).all()
+    bulk_made = [(entity, s, c) for entity, s, c in stored if s in seen]
+    assert {entity for entity, _, _ in bulk_made} == {"event", "figure", "attribution"}
+    assert len([1 for entity, _, _ in bulk_made if entity == "figure"]) == 3
+    for _, snapshot, changes in bulk_made:
+        assert (snapshot, changes) == _reference_texts(seen[snapshot])

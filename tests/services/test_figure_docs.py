@@ -1,6 +1,7 @@
 """Figures' stored public texts (app/services/derived/figure_docs.py): written with every change to
 what a figure shows, identical to a fresh rendering, and never needed for a correct answer."""
 
+import copy
 import threading
 
 import orjson
@@ -15,7 +16,8 @@ from app.schemas.figure_json import FigureRecord
 from app.services.derived import figure_docs
 from app.services.present import tables
 from app.services.read import figures
-from app.services.write import editing
+from app.services.write import editing, ingest
+from tests.builders import MINIMAL, write_seed
 from tests.conftest import assert_figure_texts_fresh
 
 BASE = "http://testserver/"
@@ -249,3 +251,62 @@ def test_concurrent_corrections_of_an_event_and_its_figure_both_show(seeded):
         text_ = figure_docs.stored(session, [(view.figure.id, view.figure.slug)])[0]
     data = orjson.loads(text_.body)
     assert (data["note"], data["event"]["title"]) == ("Corrected note", "Desertions")
+
+
+def test_new_figures_texts_are_written_from_the_records_in_hand(engine, tmp_path, monkeypatch):
+    """A seed's new figures get their stored texts from the values it wrote (``of_new``),
+    not by reading them back (``render``), and those texts are byte for byte a fresh
+    rendering: decimals with trailing zeros or exponents, periods, a parent organisation,
+    links with locators, access dates and unverified quotes, a figure derived from another."""
+    from_hand: list[int] = []
+    read_back: list[int] = []
+    of_new, render = figure_docs.of_new, figure_docs.render
+
+    def spy_new(new):
+        texts = of_new(new)
+        from_hand.extend(t.id for t in texts)
+        return texts
+
+    def spy_render(session, ids):
+        fresh = render(session, ids)
+        read_back.extend(fresh)
+        return fresh
+
+    monkeypatch.setattr(figure_docs, "of_new", spy_new)
+    monkeypatch.setattr(figure_docs, "render", spy_render)
+    data = copy.deepcopy(MINIMAL)
+    data["sources"] += [
+        {"slug": "agency", "name": "The agency", "kind": "news_service", "website": "https://a.example/"},
+        {"slug": "desk", "name": "The desk", "kind": "news_outlet", "parent": "agency", "short_name": "Desk", "aliases": ["The D"]},
+    ]  # fmt: skip
+    base = data["figures"][0]
+    relay = {
+        "source": "desk",
+        "role": "relay",
+        "quote": "some 1,000 left",
+        "quote_unverified": True,
+        "locator": "p. 3",
+        "accessed": "2024-05-01",
+    }
+    data["figures"] = [
+        base | {"slug": "tens", "value": "1E+3", "lower_bound": "1000.000", "period": "2024-02-29"},
+        base | {"slug": "tiny", "value": "0.5", "lower_bound": "0.50", "subject": "men", "period": "2023/2024"},
+        base | {
+            "slug": "relayed",
+            "value": None,
+            "lower_bound": "12.30",
+            "note": 'a "note", with, commas\nand a line',
+            "attributions": [base["attributions"][0], relay, base["attributions"][1]],
+        },
+        base | {"slug": "halved", "value": "25000", "lower_bound": None, "derived_from": "fled", "qualifier": "approximately"},
+        base,
+    ]  # fmt: skip
+    ingest.run(engine, [write_seed(tmp_path, data)])
+    seeding_read_back = list(read_back)
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Figure.slug, Figure.id)).all())
+        assert figure_docs.missing(session) == 0
+        assert figure_docs.stale(session) == []  # every stored text is a fresh rendering
+    # The derived figure waits for its origin's id and goes the per-record way.
+    assert sorted(from_hand) == sorted(ids[s] for s in ("tens", "tiny", "relayed", "fled"))
+    assert seeding_read_back == [ids["halved"]]

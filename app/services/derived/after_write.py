@@ -14,10 +14,12 @@ def refresh(
     session: Session,
     touched: Iterable[tuple[str, int]],
     progress: Callable[[str, int, int], None] | None = None,
+    rendered: Iterable[int] = (),
 ) -> None:
     """Refresh what shows the records written (``(entity, id)`` pairs): their search entries
     and the stored texts of every figure that shows them (``progress`` hears how many of
-    each are done, a page at a time).
+    each are done, a page at a time). ``rendered`` are new figures whose stored texts the write
+    itself wrote after everything they show (``figure_docs.of_new``): left out here.
 
     The figures shown are locked first, in id order as ``figure_docs.refresh`` locks them: an
     editor holds a figure's row from the start of its write (``editing.find``), so writing the
@@ -28,6 +30,7 @@ def refresh(
     shown: set[int] = set()
     for entity, ids in by_entity.items():
         shown |= figure_docs.affected(session, entity, ids)
+    shown -= set(rendered)
     for page in batching.chunks(sorted(shown)):
         session.exec(
             select(Figure.id)

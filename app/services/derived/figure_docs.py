@@ -15,7 +15,10 @@ import io
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
 from functools import cache, lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -27,11 +30,13 @@ from sqlmodel import Session, col
 
 from app.db import driver_fetchone, placeholder
 from app.errors import NotFoundError
-from app.models import Attribution, Figure, FigureDoc, Source
+from app.models import Attribution, Event, Figure, FigureDoc, Source
 from app.models.records import stored_id
+from app.models.types import normalise_decimal
 from app.schemas import figure_json
 from app.schemas.figure_json import FigureRecord
 from app.services.common.batching import chunks, insert_rows
+from app.services.common.views import Link, SourceRef
 from app.services.present import tables
 from app.services.read import as_of, figures
 
@@ -163,6 +168,97 @@ def of_views(views: Iterable[figures.FigureView]) -> list[Stored]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """What a figure's texts show of its event."""
+
+    slug: str
+    title: str
+    date: str | None
+    version: int
+
+
+def event_refs(session: Session, ids: list[int]) -> dict[int, EventRef]:
+    """The events' slugs, titles, dates and versions, by id."""
+    out: dict[int, EventRef] = {}
+    for page in chunks(ids):
+        statement = select(
+            col(Event.id), col(Event.slug), col(Event.title), col(Event.date), col(Event.version)
+        ).where(col(Event.id).in_(page))
+        for row_id, slug, title, date, version in session.execute(statement):
+            out[row_id] = EventRef(slug, title, date, version)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NewFigure:
+    """A figure just written, as its writer holds it: the row's values (the id among them),
+    its event, measure and origin by name, and its links' row values with their sources."""
+
+    row: dict[str, Any]
+    event: EventRef
+    measure: str
+    derived_from: str | None
+    chain: list[tuple[dict[str, Any], SourceRef]]
+
+
+def _as_read(value: Any) -> Any:
+    """A value as the database gives it back: an exact decimal without trailing zeros
+    (``ExactDecimal``), a vocabulary's member as its text."""
+    if isinstance(value, Decimal):
+        return normalise_decimal(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def of_new(figures_: Iterable[NewFigure]) -> list[Stored]:
+    """The texts of figures from the values just written, without reading them back: the
+    same views ``render`` builds from the database (tests/services/test_figure_docs.py holds
+    the two equal), so the same texts."""
+    views = []
+    for new in figures_:
+        row = SimpleNamespace(**{name: _as_read(value) for name, value in new.row.items()})
+        chain = [
+            Link(
+                link["position"],
+                _as_read(link["role"]),
+                link["quote"],
+                link["quote_unverified"],
+                link["locator"],
+                link["accessed"],
+                source,
+                link["version"],
+            )
+            for link, source in sorted(new.chain, key=lambda pair: pair[0]["position"])
+        ]
+        views.append(
+            figures.FigureView(
+                typing.cast(Figure, row),  # a row stands in for the figure, as in a read
+                new.event.slug,
+                new.event.title,
+                new.event.date,
+                new.measure,
+                new.derived_from,
+                chain,
+                new.event.version,
+            )
+        )
+    return of_views(views)
+
+
+def write(session: Session, texts: list[Stored]) -> None:
+    """Insert the stored texts of figures that have none yet (new ones)."""
+    insert_rows(
+        session.connection(),
+        FigureDoc.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+        [
+            {"figure_id": s.id, "body": s.body.decode(), "csv": s.csv.decode(), "etag": s.etag}
+            for s in texts
+        ],
+    )
+
+
 def _placeholders(connection: Any, n: int) -> str:
     return ", ".join([placeholder(connection.engine)] * n)
 
@@ -238,14 +334,7 @@ def refresh(
         )
         connection.execute(delete(FigureDoc).where(col(FigureDoc.figure_id).in_(page)))
         fresh = render(session, page)
-        insert_rows(
-            connection,
-            FigureDoc.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
-            [
-                {"figure_id": s.id, "body": s.body.decode(), "csv": s.csv.decode(), "etag": s.etag}
-                for s in fresh.values()
-            ],
-        )
+        write(session, list(fresh.values()))
         written += len(fresh)
         done += len(page)
         if progress is not None:

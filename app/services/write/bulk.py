@@ -9,16 +9,18 @@ two side by side).
 """
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
-from pydantic_core import PydanticUndefined, to_jsonable_python
+import orjson
+from pydantic_core import PydanticUndefined
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from app.models import Revision
 from app.models.types import utcnow
 from app.models.vocab import Action, Entity
-from app.services.common.batching import chunks, insert_rows, json_text
+from app.services.common.batching import chunks, insert_rows
 from app.services.write import revisions
 
 
@@ -49,8 +51,9 @@ def create(
     key: tuple[str, ...],
     actor: str,
     reason: str,
-) -> list[tuple[int, dict[str, dict[str, Any]]]]:
-    """Insert new rows and their create revisions; returns each row's id and changed fields.
+) -> list[tuple[int, dict[str, Any], tuple[str, ...]]]:
+    """Insert new rows and their create revisions; returns each row's id, its column values
+    as written (the defaults filled in) and the names of its changed fields, in order.
 
     ``records`` hold column values as the per-record path would pass them to the model; a
     column left out gets the model's default, as it would there. ``key`` names unique
@@ -77,9 +80,8 @@ def create(
     created, trail = [], []
     for row in rows:
         row_id = ids[tuple(row[name] for name in key)]
-        after = to_jsonable_python({"id": row_id, **row})
-        changes = revisions.diff(None, after)
-        created.append((row_id, changes))
+        snapshot, changes, changed = create_texts({"id": row_id, **row})
+        created.append((row_id, row, changed))
         trail.append(
             {
                 "entity": entity.value,
@@ -93,7 +95,7 @@ def create(
                 "at": now,
                 "actor": actor,
                 "reason": reason,
-                "snapshot": after,
+                "snapshot": snapshot,
                 "changes": changes,
             }
         )
@@ -101,6 +103,36 @@ def create(
         connection,
         Revision.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
         trail,
-        encode={"snapshot": json_text, "changes": json_text},
+        encode={"snapshot": _as_is, "changes": _as_is},
     )
     return created
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _jsonable(value: Any) -> str:
+    """What orjson does not write itself, as ``to_jsonable_python`` writes it: a Decimal as
+    its exact text (its ``str``)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def create_texts(values: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """A new record's revision from its column values: the snapshot's JSON, the changes'
+    JSON, and the changed fields' names in order.
+
+    The same text as ``revisions.snapshot`` and ``revisions.diff(None, ...)`` through
+    ``to_jsonable_python`` and orjson (tests/services/test_bulk.py holds them equal), without
+    building the JSON-ready copies a value at a time: orjson writes dates, times (UTC as
+    ``Z``), enums and lists itself, and a Decimal through ``_jsonable``."""
+    changes = {
+        k: {"old": None, "new": v}
+        for k, v in values.items()
+        if v is not None and k not in revisions.UNTRACKED
+    }
+    snapshot = orjson.dumps(values, default=_jsonable, option=orjson.OPT_UTC_Z)
+    trail = orjson.dumps(changes, default=_jsonable, option=orjson.OPT_UTC_Z)
+    return snapshot.decode(), trail.decode(), tuple(sorted(changes))

@@ -15,7 +15,7 @@ from app.models.vocab import Action, Entity
 V = TypeVar("V", bound=Versioned)
 
 # Bookkeeping columns that change on every write and so say nothing about the record itself.
-_UNTRACKED = frozenset({"version", "created_at", "updated_at"})
+UNTRACKED = frozenset({"version", "created_at", "updated_at"})
 
 
 def snapshot(row: Versioned) -> dict[str, Any]:
@@ -29,12 +29,12 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict
         return {
             key: {"old": None, "new": value}
             for key, value in after.items()
-            if value is not None and key not in _UNTRACKED
+            if value is not None and key not in UNTRACKED
         }
     return {
         key: {"old": before.get(key), "new": value}
         for key, value in after.items()
-        if key not in _UNTRACKED and before.get(key) != value
+        if key not in UNTRACKED and before.get(key) != value
     }
 
 

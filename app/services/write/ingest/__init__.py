@@ -163,7 +163,7 @@ def _write(
     for step in (writer.measures, writer.sources, writer.events, writer.figures):
         for loaded in files:
             step(loaded)
-    after_write.refresh(session, writer.touched, progress=progress)
+    after_write.refresh(session, writer.touched, progress=progress, rendered=writer.rendered)
     return writer
 
 

@@ -15,6 +15,9 @@ from app.schemas.attribution import AttributionIn
 from app.schemas.figure import FigureIn
 from app.schemas.seed import SeedSource
 from app.services.common import batching
+from app.services.common.views import SourceRef
+from app.services.derived import figure_docs
+from app.services.read import chains as chains_
 from app.services.write import bulk, revisions
 from app.services.write.ingest.checking import parents_first
 from app.services.write.ingest.forms import SEED_ACTOR, SeedInput
@@ -56,6 +59,11 @@ class Writer:
         # slug -> id of records already looked up: a chain names the same few sources again
         # and again, and ids never change (records are retracted, never deleted).
         self.ids: dict[tuple[str, str], int] = {}
+        # New figures whose stored texts are written (``_figure_texts``), and what they show
+        # of the events and sources they name, read once per writer.
+        self.rendered: set[int] = set()
+        self.event_refs: dict[int, figure_docs.EventRef] = {}
+        self.source_refs: dict[int, SourceRef] = {}
 
     def _one(self, model: type[Record], slug: str) -> Any:
         return self.session.exec(select(model).where(col(model.slug) == slug)).first()
@@ -182,7 +190,7 @@ class Writer:
             reason=reason,
         )
         links = []
-        for (item, _), (row_id, changed) in zip(records, created, strict=True):
+        for (item, _), (row_id, _, changed) in zip(records, created, strict=True):
             self.ids[(model.__name__, item.slug)] = row_id
             self.touched.add((entity, row_id))
             self._created(entity, item.slug, changed)
@@ -196,7 +204,7 @@ class Writer:
                     }
                 )
                 links.append((f"{item.slug}#{position}", values))
-        created = bulk.create(
+        made = bulk.create(
             self.session,
             entity=Entity.attribution,
             model=Attribution,
@@ -205,12 +213,50 @@ class Writer:
             actor=self.actor,
             reason=reason,
         )
-        for (key, _), (_, changed) in zip(links, created, strict=True):
+        for (key, _), (_, _, changed) in zip(links, made, strict=True):
             self._created(Entity.attribution, key, changed)
+        if entity is Entity.figure:
+            self._figure_texts(records, created, [row for _, row, _ in made])
 
-    def _created(self, entity: Entity, key: str, changed: dict[str, Any]) -> None:
+    def _figure_texts(
+        self,
+        records: list[tuple[Any, dict[str, Any]]],
+        figures: list[tuple[int, dict[str, Any], tuple[str, ...]]],
+        links: list[dict[str, Any]],
+    ) -> None:
+        """The stored texts of a page of new figures, from the rows just written rather than
+        read back (``figure_docs.of_new``): the refresh after the write leaves them out
+        (``rendered``). Everything they show is written before them: a group writes its
+        sources and events first, and a later group's change to one re-renders its figures."""
+        chains: dict[int, list[dict[str, Any]]] = {}
+        for link in links:
+            chains.setdefault(link["figure_id"], []).append(link)
+        events = {values["event_id"] for _, values in records}
+        sources = {link["source_id"] for link in links}
+        self.event_refs.update(
+            figure_docs.event_refs(self.session, sorted(events - set(self.event_refs)))
+        )
+        self.source_refs.update(
+            chains_.source_refs(self.session, sorted(sources - set(self.source_refs)))
+        )
+        texts = figure_docs.of_new(
+            [
+                figure_docs.NewFigure(
+                    row={"id": row_id, **row},
+                    event=self.event_refs[row["event_id"]],
+                    measure=item.measure,
+                    derived_from=item.derived_from,
+                    chain=[(link, self.source_refs[link["source_id"]]) for link in chains[row_id]],
+                )
+                for (item, _), (row_id, row, _) in zip(records, figures, strict=True)
+            ]
+        )
+        figure_docs.write(self.session, texts)
+        self.rendered.update(text.id for text in texts)
+
+    def _created(self, entity: Entity, key: str, changed: tuple[str, ...]) -> None:
         if self.keep_changes:
-            self._note(Change(entity, key, "create", tuple(sorted(changed))))
+            self._note(Change(entity, key, "create", changed))
         else:
             self.counts[(entity.value, "create")] += 1
 
