@@ -448,6 +448,12 @@ def _synced(session: Session) -> _Index:
     return index
 
 
+def ready(session: Session) -> int:
+    """Bring the index up to date with what the session sees (building it if it is missing);
+    returns how many entries it holds."""
+    return int(_synced(session).searcher.num_docs) - 1
+
+
 def reindex(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
     """Build the index afresh from every entry, then remove the log's rows it holds (those
     below its watermark). Returns how many entries it holds."""
