@@ -225,6 +225,7 @@ def test_reindex_builds_the_index_and_prunes_the_log(engine, database_url, tmp_p
     folder = tmp_path / "index"
     monkeypatch.setenv("SOURCED_DATABASE_URL", database_url)
     monkeypatch.setenv("SOURCED_SEARCH_INDEX_DIR", str(folder))
+    monkeypatch.setattr(search_engine, "_PAGE", 2)  # the entries are read in pages by id
     for n in range(1, 4):
         add(engine, n, f"Entry {n}", "reindexed")
     result = runner.invoke(cli, ["search", "reindex"], catch_exceptions=False)

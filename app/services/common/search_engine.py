@@ -374,16 +374,24 @@ def _write(
         if ids is None:
             writer.delete_all_documents()
             total = int(connection.execute(text("SELECT count(*) FROM search_entry")).scalar_one())
-            done = 0
-            rows = connection.execute(
-                text("SELECT id, entity, title, body FROM search_entry").execution_options(
-                    yield_per=_PAGE
-                )
-            )
-            for row in rows:
-                writer.add_document(document(*row))
-                done += 1
-                if progress is not None and done % _PAGE == 0:
+            done = last = 0
+            # A page at a time by id, each a short statement: a build within a request stays
+            # under the statement timeout however many entries there are.
+            while True:
+                rows = connection.execute(
+                    text(
+                        "SELECT id, entity, title, body FROM search_entry WHERE id > :last"
+                        " ORDER BY id LIMIT :page"
+                    ),
+                    {"last": last, "page": _PAGE},
+                ).all()
+                if not rows:
+                    break
+                for row in rows:
+                    writer.add_document(document(*row))
+                last = rows[-1][0]
+                done += len(rows)
+                if progress is not None and done < total:
                     progress(done, total)
             if progress is not None:
                 progress(done, total)
