@@ -286,3 +286,16 @@ def test_default_folders(tmp_path, monkeypatch):
     finally:
         lite.dispose()
         pg.dispose()
+
+
+def test_a_missing_index_is_built_by_the_first_search(engine, tmp_path):
+    folder = tmp_path / "new-index"
+    search_engine.set_folder(engine, folder)
+    add(engine, 1, "Built on first use", "")
+    add(engine, 2, "Also built", "")
+    assert not folder.exists()
+    # The shorter title holds "built" in fewer prefixes: it scores higher.
+    assert found(engine, "built") == ["figure-2", "figure-1"]
+    with Session(engine) as session:
+        assert search_engine.ready(session) == 2
+    assert search_engine._index(engine).meta is not None
