@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     dataset_licence: str = "CC-BY-4.0"
     """The data's licence, as an SPDX identifier (the code is Apache-2.0)."""
 
+    search_index_dir: str | None = None
+    """The folder of the search's ranking index (a tantivy index derived from the database's
+    search entries, app/services/common/search_engine.py). None: beside an SQLite file (its
+    name plus ``.search``), or for PostgreSQL a folder per database under the user's cache
+    folder. Every process serving one database must be given the same folder."""
+
     echo_sql: bool = False
     """Log every SQL statement (for debugging)."""
 

@@ -2,33 +2,31 @@
 
     python -m bench.search_timing --db sqlite:///bench/data/bench-100000.db
     python -m bench.search_timing --db postgresql://... --rounds 15
-    python -m bench.search_timing --db sqlite:///... --tantivy "$TMPDIR/search-index"
 
-For each query: the matches, the median of ``rounds`` calls of the whole search (50 hits with
-snippets) and of the ranking step alone (the page's ids: FTS5's ``rank`` on SQLite, the
-``ts_rank`` sort on PostgreSQL), the difference being the page's rows and snippets. The
-database is only read (open a copy if it must not be touched at all).
+First the search index (app/services/common/search_engine.py) is brought up to date, built if
+it is missing (its time is printed), so that no timed call builds it. Then for each query:
+the matches (the database's own), the median of ``rounds`` calls of the whole search (50 hits
+with snippets), of its ranking step alone (the index's top 50), and of the database's own
+ranking of the same words (FTS5's ``rank`` on SQLite, the ``ts_rank`` sort on PostgreSQL: what
+the search ranked with before the index), in alternating rounds. The database is only read.
 
-``--full`` also times the full path, every match ranked and snippeted in one statement (what
-tests/services/test_fulltext_pages.py holds the search equal to), in alternating rounds.
-
-``--tantivy DIR`` also times a top 50 from a tantivy index of the same entries (built into
-DIR if it is empty; the package is not a dependency of the project, install it to compare):
-the same words, all required, titles weighted 4, scored by tantivy's own BM25.
+``--full`` also times the database's full path, every match ranked and snippeted in one
+statement.
 """
 
 import argparse
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, create_engine, text
 from sqlmodel import Session
 
-from app.services.common import fulltext
+from app.services.common import fulltext, search_engine
 
+# FTS5's own ranking, as the search used before the index: titles weigh 4.
+FTS5_RANK = "bm25(4.0, 1.0)"
 QUERIES = ["deserted", "barrier troops", "desert", "fled", "d"]
 
 # Every match ranked and snippeted in one statement, each engine's own way.
@@ -91,7 +89,7 @@ def _ranking(session: Session, q: str) -> Callable[[], object]:
             "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :q AND rank MATCH :rank"
             " ORDER BY rank, rowid LIMIT 50"
         )
-        params: dict[str, Any] = {"q": fulltext._fts5_query(words), "rank": fulltext._RANK}
+        params: dict[str, Any] = {"q": fulltext._fts5_query(words), "rank": FTS5_RANK}
     else:
         sql = text(
             "SELECT e.id, ts_rank(e.tsv, query, 1) AS rank"
@@ -113,66 +111,32 @@ def _matches(session: Session, q: str) -> int:
     return int(session.connection().execute(text(sql), {"q": query}).scalar_one())
 
 
-def _tantivy(session: Session, folder: Path) -> Callable[[str], Callable[[], object]]:
-    import tantivy  # type: ignore[import-not-found]  # optional: only to compare
-
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("title", tokenizer_name="en_stem")
-    builder.add_text_field("body", tokenizer_name="en_stem")
-    folder.mkdir(parents=True, exist_ok=True)
-    empty = not any(folder.iterdir())
-    index = tantivy.Index(builder.build(), path=str(folder))
-    if empty:
-        started = time.perf_counter()
-        writer = index.writer(heap_size=200_000_000, num_threads=1)
-        rows = session.connection().execute(text("SELECT id, title, body FROM search_entry"))
-        for row_id, title, body in rows:
-            writer.add_document(tantivy.Document(id=row_id, title=title, body=body))
-        writer.commit()
-        writer.wait_merging_threads()
-        print(f"tantivy index built in {time.perf_counter() - started:.1f} s")
-    index.reload()
-    searcher = index.searcher()
-
-    def top(q: str) -> Callable[[], object]:
-        query = index.parse_query(
-            " ".join(fulltext.terms(q)),
-            ["title", "body"],
-            field_boosts={"title": 4.0},
-            conjunction_by_default=True,
-        )
-        return lambda: searcher.search(query, 51).hits
-
-    return top
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="database URL")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--q", action="append", help="a query (repeatable)")
-    parser.add_argument("--tantivy", type=Path, help="a folder for a tantivy index, to compare")
     parser.add_argument("--full", action="store_true", help="also time the full path")
     args = parser.parse_args()
     engine = create_engine(args.db)
     with Session(engine) as session:
-        tantivy_top = _tantivy(session, args.tantivy) if args.tantivy else None
-        header = f"{'query':<16} {'matches':>8} {'search ms':>10} {'ranking ms':>11}"
-        header += f" {'full ms':>9}" if args.full else ""
-        print(header + (f" {'tantivy ms':>11}" if tantivy_top else ""))
+        started = time.perf_counter()
+        held = search_engine.ready(session)
+        print(f"search index: {held:,} entries, ready in {time.perf_counter() - started:.1f} s")
+        header = f"{'query':<16} {'matches':>8} {'search ms':>10} {'index top ms':>13}"
+        header += f" {'db ranking ms':>14}" + (f" {'full ms':>9}" if args.full else "")
+        print(header)
         for q in args.q or QUERIES:
+            words = fulltext.terms(q)
             calls: list[Callable[[], object]] = [
                 lambda q=q: fulltext.search(session, q, limit=50),
+                lambda words=words: search_engine.top(session, words, None, 50, 0),
                 _ranking(session, q),
             ]
-            widths = [10, 11]
+            widths = [10, 13, 14]
             if args.full:
                 calls.append(lambda q=q: full(session, q))
                 widths.append(9)
-            if tantivy_top:
-                calls.append(tantivy_top(q))
-                widths.append(11)
             times = _medians_ms(calls, args.rounds)
             line = f"{q:<16} {_matches(session, q):>8,}"
             line += "".join(f" {ms:>{w}.2f}" for ms, w in zip(times, widths, strict=True))

@@ -170,3 +170,26 @@ def serve(
         http="app.serving:BoundedHeadProtocol",
         h11_max_incomplete_event_size=settings.max_header_bytes,
     )
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Build the search's ranking index afresh from every search entry. Searches keep it up
+    to date and the first one builds a missing index; run this after a bulk load or after
+    restoring a backup, so that no search waits for the build."""
+    from app.db import build_engine, unit_of_work, writer
+    from app.services.common import search_engine
+
+    engine = build_engine(database_settings(), statement_timeout=False)
+
+    def progress(done: int, total: int) -> None:
+        if done % 50_000 == 0 or done == total:
+            typer.echo(f"indexed {done:,} of {total:,} search entries", err=True)
+
+    try:
+        with unit_of_work(writer(engine)) as session:
+            held = search_engine.reindex(session, progress)
+            where = search_engine.folder(session.connection().engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"the search index holds {held:,} entries ({where})")

@@ -42,6 +42,10 @@ def statements_for(client, path: str) -> int:
 )
 @pytest.mark.slow
 def test_one_item_and_many_cost_the_same_statements(seeded_client, path):
+    # The first search after the seed brings the search index up to date (its change log
+    # and the changed entries): a cost per write, not per item, left out here by another
+    # search first (another query: the same one would be answered from the response cache).
+    seeded_client.get("/v1/search?q=warm")
     one = statements_for(seeded_client, path.format(n=1))
     many = statements_for(seeded_client, path.format(n=8))
     assert one == many

@@ -1,7 +1,8 @@
-"""A search page is what ranking and snippeting every match in one statement gives, on both
-engines: SQLite ranks inside FTS5 and snippets the page alone, PostgreSQL ranks the matches'
-ids first and reads the page's rows and snippets after (app/services/common/fulltext.py). Held
-on the shipped dataset and on generated data, and a correction is found on the next read."""
+"""A search page is a slice of the brute-force ranking under the index's rule
+(tests/search_reference.py), with each engine's own snippet of each hit: FTS5's ``snippet()``
+over the whole index on SQLite, ``ts_headline`` on PostgreSQL, as the full path (bench/
+search_timing.py) makes them. Held on the shipped dataset and on generated data, and a
+correction is found on the next read."""
 
 from collections import Counter
 
@@ -11,8 +12,7 @@ from sqlmodel import Session
 
 from app.services.common import fulltext
 from bench import generate
-from bench.search_timing import full
-from tests import builders
+from tests import builders, search_reference
 
 KINDS: list[list[str] | None] = [None, ["figure"], ["event", "source"]]
 PAGES = [(50, 0), (3, 0), (3, 4)]
@@ -24,13 +24,13 @@ def page(session: Session, q: str, entities: list[str] | None, limit: int, offse
 
 
 def assert_pages_are_full(engine: Engine, queries: list[str]) -> int:
-    """Every page of every query equals the full ranking; returns how many hits were held."""
+    """Every page of every query equals the reference; returns how many hits were held."""
     held = 0
     with Session(engine) as session:
         for q in queries:
             for entities in KINDS:
                 for limit, offset in PAGES:
-                    expected = full(session, q, entities, limit, offset)
+                    expected = search_reference.expected_page(session, q, entities, limit, offset)
                     assert page(session, q, entities, limit, offset) == expected, (
                         q,
                         entities,

@@ -290,15 +290,17 @@ class TestOtherPages:
     def test_search_page_marks_matches_and_offers_filters(self, seeded_client, seeded):
         soup = page(seeded_client, "/v1/search?q=deserters")
         first = soup.select_one("ol.hits li")
+        # The index's rule (per-field BM25, the last word a prefix of a stem: "deserters" is
+        # "desert") puts this event first; FTS5's ranking put the figure about deserters first.
         assert words(first.select_one("a")) == (
-            "at least 50,000 Russian service members who deserted since the invasion began"
+            "Russian service members deserting since the invasion of Ukraine"
         )
-        # Each engine's own snippet: PostgreSQL stems "deserters", so "deserted" matches too.
+        # Each engine's own snippet, from its own stemmer and snippet window.
         marked = [words(m) for m in first.select("mark")]
         if seeded.dialect.name == "postgresql":
-            assert marked == ["deserted", "Deserters", "deserters"]
+            assert marked == ["deserting"]
         else:
-            assert marked == ["Deserters", "deserters"]
+            assert marked == ["desertion"]
         assert [a["href"] for a in soup.select("p.filters a")] == [
             "http://testserver/v1/search?q=deserters",
             "http://testserver/v1/search?q=deserters&type=event",

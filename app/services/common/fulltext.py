@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, select, text
 from sqlmodel import Session
 
+from app.services.common import search_engine
+
 MAX_TERMS = 16
 _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -69,100 +71,67 @@ def _fts5_query(words: list[str]) -> str:
 def search(
     session: Session, q: str, entities: list[str] | None = None, limit: int = 50, offset: int = 0
 ) -> list[Hit]:
+    """One page of the ranked matches of ``q``, with snippets.
+
+    The ids are ranked by the search index (app/services/common/search_engine.py, which has
+    the rule), the same on both engines; then the page's rows are read, and its snippets made
+    by the database: FTS5's ``snippet()`` on SQLite, ``ts_headline`` on PostgreSQL."""
     words = terms(q)
     if not words:
         return []
-    entities = entities or ["figure", "event", "source"]
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    placeholders = []
-    for index, entity in enumerate(entities):
-        params[f"e{index}"] = entity
-        placeholders.append(f":e{index}")
-    wanted = ", ".join(placeholders)
-    if session.get_bind().dialect.name == "sqlite" and set(entities) >= set(ENTITIES):
-        return _sqlite_top(session, _fts5_query(words), limit, offset)
-    if session.get_bind().dialect.name == "sqlite":
-        params["q"] = _fts5_query(words)
-        sql = f"""
-            SELECT e.id, e.entity, e.entity_id, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS rank
-            FROM search_fts CROSS JOIN search_entry AS e ON e.id = search_fts.rowid
-            WHERE search_fts MATCH :q AND e.entity IN ({wanted})
-            ORDER BY rank, e.id LIMIT :limit OFFSET :offset"""
-        connection = session.connection()
-        rows = connection.execute(text(sql), params).all()
-        if not rows:
-            return []
-        # The page's snippets alone, as for every kind of record (``_page_snippets``).
-        snippets = _page_snippets(connection, params["q"], [r[0] for r in rows])
+    kinds = None if entities is None or set(entities) >= set(ENTITIES) else entities
+    ranked = search_engine.top(session, words, kinds, limit, offset)
+    if not ranked:
+        return []
+    ids = [entry_id for entry_id, _ in ranked]
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        entries = {
+            row[0]: (row[1], row[2], row[3], row[4])
+            for row in connection.execute(
+                text(
+                    "SELECT id, entity, entity_id, slug, title FROM search_entry WHERE id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": ids},
+            )
+        }
+        snippets = _page_snippets(connection, _fts5_query(words), ids)
         return [
-            Hit(r[1], r[2], r[3], r[4], -float(r[5]), snippets.get(r[0]) or _plain_html(r[4]))
-            for r in rows
+            Hit(
+                *entries[entry_id],
+                score,
+                snippets.get(entry_id) or _plain_html(entries[entry_id][3]),
+            )
+            for entry_id, score in ranked
+            if entry_id in entries
         ]
-    params["q"] = _tsquery(words)
-    params["headline"] = _HEADLINE
-    # Normalisation 1 divides by the log of the text's length, as BM25 does on SQLite: a long
-    # note that repeats a word does not outrank a title that is about it.
     plain = _POSTGRES_PLAIN.format("e.title || ' ' || e.body")
-    # The page is ranked first from the matches' ids and ranks alone, then its rows and
-    # snippets are read: sorting every match with its title and text (to make the page's
-    # snippets after the sort) carried each match's whole row through the sort.
-    # MATERIALIZED keeps the planner from folding the two back into one.
-    sql = f"""
-        WITH top AS MATERIALIZED (
-            SELECT e.id, ts_rank(e.tsv, query, 1) AS rank
-            FROM search_entry AS e, to_tsquery('english', :q) AS query
-            WHERE e.tsv @@ query AND e.entity IN ({wanted})
-            ORDER BY rank DESC, e.id LIMIT :limit OFFSET :offset)
-        SELECT e.entity, e.entity_id, e.slug, e.title, top.rank,
-               ts_headline('english', {plain}, to_tsquery('english', :q), :headline) AS snippet
-        FROM top JOIN search_entry AS e ON e.id = top.id
-        ORDER BY top.rank DESC, e.id"""
-    rows = session.connection().execute(text(sql), params).all()
-    return [Hit(r[0], r[1], r[2], r[3], float(r[4]), snippet_html(r[5])) for r in rows]
+    rows = {
+        row[0]: row[1:]
+        for row in connection.execute(
+            text(
+                "SELECT e.id, e.entity, e.entity_id, e.slug, e.title,"
+                f" ts_headline('english', {plain}, to_tsquery('english', :q), :headline)"
+                " FROM search_entry AS e WHERE e.id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids, "q": _tsquery(words), "headline": _HEADLINE},
+        )
+    }
+    return [
+        Hit(
+            rows[entry_id][0],
+            rows[entry_id][1],
+            rows[entry_id][2],
+            rows[entry_id][3],
+            score,
+            snippet_html(rows[entry_id][4]),
+        )
+        for entry_id, score in ranked
+        if entry_id in rows
+    ]
 
 
 ENTITIES = ("figure", "event", "source")
-# FTS5 ranks with this instead of its default BM25 when asked in the query: titles weigh 4.
-_RANK = "bm25(4.0, 1.0)"
-
-
-def _sqlite_top(session: Session, fts_query: str, limit: int, offset: int) -> list[Hit]:
-    """Every kind of record: rank inside FTS5 first, then read only the page's rows.
-
-    Ranking and joining every match before the LIMIT (the filtered query above) costs a join
-    and a snippet per match; a common word has tens of thousands. Here FTS5 orders the
-    matches by rank itself, and the join and the snippets are made for the page alone
-    (bench/README.md has the measurement). The order is the same: rank, then id."""
-    connection = session.connection()
-    top = connection.execute(
-        text(
-            "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :q AND rank MATCH :rank"
-            " ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
-        ),
-        {"q": fts_query, "rank": _RANK, "limit": limit, "offset": offset},
-    ).all()
-    if not top:
-        return []
-    ids = [row[0] for row in top]
-    entries = {
-        row[0]: (row[1], row[2], row[3], row[4])
-        for row in connection.execute(
-            text(
-                "SELECT id, entity, entity_id, slug, title FROM search_entry WHERE id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"ids": ids},
-        )
-    }
-    snippets = _page_snippets(connection, fts_query, ids)
-    return [
-        Hit(
-            *entries[row_id][:4],
-            -float(rank),
-            snippets.get(row_id) or _plain_html(entries[row_id][3]),
-        )
-        for row_id, rank in top
-        if row_id in entries
-    ]
 
 
 # The same columns and tokenizer as search_fts (migrations/versions/…_search_index_…).
