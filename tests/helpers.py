@@ -5,6 +5,7 @@ import json
 
 import fastapi.routing
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
@@ -53,3 +54,9 @@ def route_contexts(app: FastAPI) -> list:
 
 # A write without the required If-Match is a 428 (RFC 6585), which the check does not expect.
 MISSING_HEADER_STATUSES = [400, 401, 403, 406, 415, 422, 428]
+
+
+def answers(client: TestClient, method: str, url: str, headers: dict[str, str]) -> tuple:
+    """A response as two paths are held equal on: its status, every header and the bytes."""
+    response = client.request(method, url, headers=headers)
+    return response.status_code, response.headers.multi_items(), response.content

@@ -15,6 +15,7 @@ from app.models import FigureDoc
 from app.services.read import figures
 from app.settings import Settings
 from tests.api.test_statement_count import counting
+from tests.helpers import answers
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,6 @@ def uncached(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 
 def full_path(*args: object) -> None:
     return None
-
-
-def answers(client: TestClient, method: str, url: str, headers: dict[str, str]) -> tuple:
-    response = client.request(method, url, headers=headers)
-    return response.status_code, response.headers.multi_items(), response.content
 
 
 def both(

@@ -16,6 +16,7 @@ from app.api.hot_query import FigureList, figure_detail, figure_list
 from app.main import create_app
 from app.services.derived import figure_docs
 from app.settings import Settings
+from tests.helpers import answers
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +30,6 @@ def uncached(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"response_cache_entries": 0}))
     with TestClient(app) as client:
         yield client
-
-
-def answers(client: TestClient, method: str, url: str, headers: dict[str, str]) -> tuple:
-    response = client.request(method, url, headers=headers)
-    return response.status_code, response.headers.multi_items(), response.content
 
 
 def both(
