@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.run import free_port, wrk
+from bench.run import free_port, generated, wrk
 from bench.run import server as run_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,11 +69,7 @@ def main() -> None:
     )
     parser.add_argument("--server", action="append", choices=sorted(SERVERS))
     args = parser.parse_args()
-    database = ROOT / "bench" / "data" / f"bench-{args.figures}.db"
-    if not database.exists():
-        raise SystemExit(
-            f"{database} is missing: python -m bench.generate --figures {args.figures}"
-        )
+    database = generated(args.figures)
     checkouts = [ROOT, *(path.resolve() for path in args.checkout or [])]
     servers = args.server or ["bounded"]
     results: dict[tuple[str, str, str], list[float]] = {}

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.run import generated
+
 ROOT = Path(__file__).resolve().parent.parent
 URLS = {
     "list by measure, 50/page": "/v1/figures?measure=measure_007&limit=50",
@@ -97,11 +99,7 @@ def main() -> None:
         "--checkout", action="append", type=Path, help="another checkout to time beside this one"
     )
     args = parser.parse_args()
-    database = ROOT / "bench" / "data" / f"bench-{args.figures}.db"
-    if not database.exists():
-        raise SystemExit(
-            f"{database} is missing: python -m bench.generate --figures {args.figures}"
-        )
+    database = generated(args.figures)
     checkouts = [ROOT, *(path.resolve() for path in args.checkout or [])]
     results: dict[tuple[str, Path], list[float]] = {}
     for round_ in range(args.rounds):

@@ -447,6 +447,15 @@ def main() -> None:
         raise SystemExit(f"errors in: {', '.join(f'{c} ({s})' for c, s, _, _ in failed)}")
 
 
+def generated(figures: int) -> Path:
+    """The dataset file a full run generates (and later runs reuse), for the scripts that
+    time one case on it; stops with the command that makes it when it is missing."""
+    database = DATA / f"bench-{figures}.db"
+    if not database.exists():
+        raise SystemExit(f"{database} is missing: python -m bench.generate --figures {figures}")
+    return database
+
+
 def dataset_ready(url: str) -> None:
     """A dataset kept from an earlier run brought to this checkout's schema (a generated one
     already is), then its search index built: a file made before a migration is reused, not
