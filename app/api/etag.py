@@ -4,8 +4,7 @@ A pure ASGI middleware: it buffers only responses that declare their length, so 
 exports pass through untouched.
 """
 
-import hashlib
-
+from blake3 import blake3
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,10 +16,10 @@ CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
 def body_tag(body: bytes) -> str:
-    """A strong ETag of a response's bytes: the first 128 bits of their SHA-256. A list page
-    of 90 kB is hashed on every request, and processors with SHA instructions hash faster
-    with SHA-256 than with BLAKE2b (bench/README.md, "Hot reads")."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """A strong ETag of a response's bytes: the first 128 bits of their BLAKE3. A list page of
+    90 kB is hashed on every request, on the event loop; BLAKE3 hashes it several times faster
+    than SHA-256 and is as strong a hash (bench/README.md, "Hot reads")."""
+    return '"' + blake3(body).hexdigest(16) + '"'
 
 
 def _vary_accept(headers: MutableHeaders) -> None:
