@@ -4,6 +4,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 from sqlalchemy import event, make_url
@@ -82,6 +83,30 @@ _PROGRESS_INSTRUCTIONS = 4000
 QUERY_CANCELED = "57014"
 
 
+# A tighter bound than the deadline for the statements of one read run on the event loop
+# (``budget``): a read that would hold the loop longer stops, to be read again in a thread.
+_BUDGET: ContextVar[float | None] = ContextVar("sqlite_budget", default=None)
+
+
+class OverBudgetError(Exception):
+    """A read stopped at its ``budget``: it may take longer where it holds no event loop."""
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Statements started here on a bounded SQLite connection stop after ``seconds`` (or at
+    their deadline, if that is sooner), and raise ``OverBudgetError``."""
+    token = _BUDGET.set(seconds)
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", "") == QUERY_CANCELED:
+            raise OverBudgetError(str(exc.orig)) from exc
+        raise
+    finally:
+        _BUDGET.reset(token)
+
+
 class _Deadline:
     __slots__ = ("at",)
 
@@ -98,17 +123,21 @@ def _bounded_connection(limit_seconds: float) -> type[sqlite3.Connection]:
     of instructions, never enough to reach the handler."""
     clock = time.monotonic
 
+    def until() -> float:
+        within = _BUDGET.get()
+        return clock() + (limit_seconds if within is None else min(within, limit_seconds))
+
     class BoundedCursor(sqlite3.Cursor):
         def execute(self, sql: str, parameters: Any = (), /) -> "BoundedCursor":
-            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            cast(BoundedConnection, self.connection).deadline.at = until()
             return super().execute(sql, parameters)
 
         def executemany(self, sql: str, parameters: Any, /) -> "BoundedCursor":
-            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            cast(BoundedConnection, self.connection).deadline.at = until()
             return super().executemany(sql, parameters)
 
         def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-            cast(BoundedConnection, self.connection).deadline.at = clock() + limit_seconds
+            cast(BoundedConnection, self.connection).deadline.at = until()
             return super().executescript(sql_script)
 
     class BoundedConnection(sqlite3.Connection):
@@ -123,15 +152,15 @@ def _bounded_connection(limit_seconds: float) -> type[sqlite3.Connection]:
 
         # The connection's shortcuts run their statement without the cursor's execute.
         def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-            self.deadline.at = clock() + limit_seconds
+            self.deadline.at = until()
             return super().execute(sql, parameters)
 
         def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-            self.deadline.at = clock() + limit_seconds
+            self.deadline.at = until()
             return super().executemany(sql, parameters)
 
         def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-            self.deadline.at = clock() + limit_seconds
+            self.deadline.at = until()
             return super().executescript(sql_script)
 
     return BoundedConnection

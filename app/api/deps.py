@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from app.db import unit_of_work, writer
+from app.db import OverBudgetError, budget, unit_of_work, writer
 from app.settings import Settings
 
 
@@ -50,7 +50,8 @@ async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
     They cross into their own small pool (``read_threads``), not the 40 threads of the
     default one: the work is mostly Python, and 8 threads contending for the GIL served the
     figures list at 131 req/s where one served 235. The database work stays off the event
-    loop, so a slow query never stalls the server."""
+    loop, so a slow query never stalls the server (``in_read_loop`` reads there only what is
+    short by its nature or stops at a budget of milliseconds)."""
 
     def run() -> T:
         with unit_of_work(request.app.state.read_engine) as session:
@@ -66,19 +67,30 @@ async def in_read_pool(request: Request, work: Callable[..., T], *args: object) 
     return await loop.run_in_executor(request.app.state.read_pool, call)
 
 
-async def in_read_loop(request: Request, work: Callable[..., T], *args: object) -> T:
+async def in_read_loop(
+    request: Request, work: Callable[..., T], *args: object, within: float | None = None
+) -> T:
     """``work(*args)`` here, on the event loop, when the read database is an SQLite file and
     a pooled connection is free without waiting; else in the read threads (``in_read_pool``).
 
-    Only for one statement on a unique index (a figure by its slug): it takes less than the
-    hop into a thread and back (bench/README.md, "Hot reads"), and SQLite's statement
-    deadline bounds it. Anything that may scan stays in the threads, as does every read on
-    PostgreSQL, which goes over the network."""
+    It takes less than the hop into a thread and back (bench/README.md, "Hot reads"), for
+    reads that are short by their nature: one statement on a unique index (a figure by its
+    slug), bounded by SQLite's statement deadline; or, ``within`` seconds given, a read that
+    is short as a rule but may scan (a page by measure whose statuses are rare in it), which
+    stops at that budget and is read again in the threads, so the loop is never held longer.
+    Every read on PostgreSQL, which goes over the network, stays in the threads."""
     engine = read_engine(request)
     if engine.dialect.name == "sqlite" and isinstance(engine.pool, QueuePool):
         settings = get_settings(request)
         if engine.pool.checkedout() < settings.pool_size + settings.pool_overflow:
-            return work(*args)
+            if within is None:
+                return work(*args)
+            if settings.statement_timeout_ms > 0:  # else nothing would stop it at its budget
+                try:
+                    with budget(within):
+                        return work(*args)
+                except OverBudgetError:
+                    pass
     return await in_read_pool(request, work, *args)
 
 

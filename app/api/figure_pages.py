@@ -40,6 +40,10 @@ from app.services.read import figures
 # The list's default order, the only one taken here: by id (``figures.keyset``'s default).
 _KEYS = parse_sort(None, figures.SORTS, "id", Figure.id)
 _NAMES = tuple(key.name for key in _KEYS)
+# A page read on the event loop stops after this and is read again in a thread
+# (``deps.in_read_loop``): a page by measure takes about a tenth of it, unless its statuses
+# are rare among the measure's figures and the index scan walks past many.
+ON_LOOP_SECONDS = 0.002
 # More measures (or statuses) than this are rare enough to leave to the full path (one
 # compiled statement per count is kept).
 MAX_VALUES = 8

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from app.api import figure_pages, formats, hot_query, pages, problems
-from app.api.deps import SessionDep, in_read_loop, in_read_pool, in_read_session, read_engine
+from app.api.deps import SessionDep, in_read_loop, in_read_session, read_engine
 from app.api.formats import BomParam, FormatParam
 from app.api.listing import STORED_FIGURES, base_url
 from app.api.params import (
@@ -185,7 +185,7 @@ async def _page_by_measure(
     limit: int | None,
     cursor: str | None,
 ) -> Response | None:
-    page = await in_read_pool(
+    page = await in_read_loop(
         request,
         figure_pages.page,
         read_engine(request),
@@ -193,6 +193,7 @@ async def _page_by_measure(
         status,
         limit or DEFAULT_LIMIT,
         cursor,
+        within=figure_pages.ON_LOOP_SECONDS,
     )
     if page is None:
         return None
