@@ -218,8 +218,13 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
     """A pooled driver connection for reads of **one statement each**: no Session, no ORM
     and no BEGIN, for the hottest reads (a figure's detail). One statement sees one
     snapshot on both engines; anything that needs two statements to agree uses
-    ``unit_of_work``. The pool rolls back whatever the driver opened when it takes the
-    connection back (bench/README.md has the in-process measurement)."""
+    ``unit_of_work`` (or, on SQLite, its own BEGIN). The pool rolls back whatever the driver
+    opened when it takes the connection back (bench/README.md has the in-process measurement).
+
+    On PostgreSQL the connection is in autocommit while it is lent: psycopg would otherwise
+    open a transaction before the first statement, a BEGIN and a ROLLBACK that are each a
+    round trip to the server, and the ROLLBACK empties the connection's prepared statements,
+    so that the hot reads were parsed and planned afresh every time."""
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         # The pool hands back the driver's own error when it cannot connect (the server is
@@ -227,9 +232,18 @@ def driver_reader(engine: Engine) -> Iterator[Any]:
         connection = engine.raw_connection()
     except dbapi_error as exc:
         raise DBAPIError.instance(None, None, exc, dbapi_error) from exc
+    driver: Any = connection.driver_connection
+    autocommit = engine.dialect.name == "postgresql"
     try:
+        if autocommit:
+            driver.autocommit = True
         yield connection
     finally:
+        if autocommit:
+            try:
+                driver.autocommit = False  # the pool's other users expect transactions
+            except dbapi_error:
+                connection.invalidate()  # a broken connection: never lent again
         connection.close()
 
 
@@ -251,7 +265,12 @@ def driver_rows(
     answered the same way on every path."""
     cursor = connection.cursor()
     try:
-        cursor.execute(statement, parameters)
+        if engine.dialect.name == "postgresql":
+            # Rows in the binary format: the stored texts come as bytea, which the text
+            # format sends as hex, twice their size, for the driver to decode.
+            cursor.execute(statement, parameters, binary=True)
+        else:
+            cursor.execute(statement, parameters)
         if many:
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
