@@ -118,3 +118,16 @@ class TestTheSeededArticle:
         assert slugs(seeded_client.get("/v1/figures?q=leaked+reports")) == [
             "deserters-since-invasion"
         ]
+
+
+class TestACorrection:
+    def test_is_found_by_the_next_search(self, api, engine):
+        assert slugs(api.get("/v1/search?q=observers&type=figure")) == ["fig-0001", "fig-0003"]
+        with Session(engine) as session:
+            entry = session.exec(select(SearchEntry).where(SearchEntry.slug == "fig-0001")).one()
+            entry.body = "corrected wording"
+            session.add(entry)
+            session.commit()
+        # Other URLs than before: a direct write records no revision for the response cache.
+        assert slugs(api.get("/v1/search?q=corrected")) == ["fig-0001"]
+        assert slugs(api.get("/v1/search?q=observers&type=figure&limit=10")) == ["fig-0003"]

@@ -4,10 +4,9 @@ import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlmodel import Session
 
 from app.api import pages, problems
-from app.api.deps import in_read_session
+from app.api.deps import in_read_pool, in_read_session, read_engine
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
 from app.api.responses import json_response
@@ -88,8 +87,7 @@ async def search_dataset(
             ),
         )
 
-    def answer(session: Session) -> Response:
-        page = search.search(session, q, type, limit, offset)
+    def answer(page: search.SearchPage) -> Response:
         root = base_url(request)
         items = [
             SearchHit(
@@ -106,5 +104,15 @@ async def search_dataset(
         link_header(response, url)
         return json_response(Page[SearchHit](items=items, next=url), response)
 
-    # The search and its page are built in one worker thread (app/api/deps.py).
-    return await in_read_session(request, answer)
+    def fresh() -> Response | None:
+        page = search.search_fresh(read_engine(request), q, type, limit, offset)
+        return None if page is None else answer(page)
+
+    # The search and its page are built in one worker thread (app/api/deps.py); without a
+    # Session when the index is up to date, else in one that brings it up to date first.
+    answered = await in_read_pool(request, fresh)
+    if answered is not None:
+        return answered
+    return await in_read_session(
+        request, lambda session: answer(search.search(session, q, type, limit, offset))
+    )
