@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import hot_query, pages, problems
-from app.api.deps import in_read_pool, in_read_session, read_engine
+from app.api.deps import in_read_session_unless, read_engine
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
 from app.api.responses import json_response
@@ -108,13 +108,10 @@ async def _json(
         page = search.search_fresh(read_engine(request), q, types, limit, offset)
         return None if page is None else answer(page)
 
-    # The search and its page are built in one worker thread (app/api/deps.py); without a
-    # Session when the index is up to date, else in one that brings it up to date first.
-    answered = await in_read_pool(request, fresh)
-    if answered is not None:
-        return answered
-    return await in_read_session(
-        request, lambda session: answer(search.search(session, q, types, limit, offset))
+    # The search and its page are built in one worker thread (app/api/deps.py): without a
+    # Session when the index is up to date, else in one that brings it up to date.
+    return await in_read_session_unless(
+        request, fresh, lambda session: answer(search.search(session, q, types, limit, offset))
     )
 
 
