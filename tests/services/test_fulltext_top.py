@@ -61,17 +61,11 @@ def test_page_snippets_leave_nothing_behind_and_repeat_on_one_connection(seeded)
 @pytest.mark.parametrize("q", ["barrier troops", "deserted", "Stalin", "k", "nothingmatches"])
 @pytest.mark.parametrize("kinds", [None, ["figure"], ["event", "source"]])
 @pytest.mark.parametrize(("limit", "offset"), [(51, 0), (2, 3)])
-@pytest.mark.sqlite_only(reason="the Session-free search is SQLite's")
 def test_the_search_without_a_session_is_the_sessions_page(seeded, q, kinds, limit, offset):
     with Session(seeded) as session:
         expected = fulltext.search(session, q, kinds, limit=limit, offset=offset)
         session.commit()
     assert fulltext.search_fresh(seeded, q, kinds, limit=limit, offset=offset) == expected
-
-
-@pytest.mark.postgres_only
-def test_postgresql_searches_in_a_session(seeded):
-    assert fulltext.search_fresh(seeded, "deserted") is None
 
 
 @pytest.mark.slow

@@ -301,7 +301,6 @@ def test_a_missing_index_is_built_by_the_first_search(engine, tmp_path):
     assert search_engine._index(engine).meta is not None
 
 
-@pytest.mark.sqlite_only(reason="the Session-free search is SQLite's")
 def test_the_search_without_a_session_leaves_a_change_to_the_full_search(engine):
     add(engine, 1, "Zanzibar count", "first")
     assert found(engine, "zanzibar") == ["figure-1"]

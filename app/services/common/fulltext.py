@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Integer, bindparam, select, text
+from sqlalchemy import Engine, Integer, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app.db import driver_reader, driver_rows
+from app.db import driver_reader, driver_rows, placeholder
 from app.services.common import search_engine
 
 MAX_TERMS = 16
@@ -89,35 +89,38 @@ def search(
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         return _sqlite_page(connection.engine, connection.connection, words, ranked)
-    return _postgres_page(session, words, ranked)
+    return _postgres_page(connection.engine, connection.connection, words, ranked)
 
 
 def search_fresh(
     engine: Engine, q: str, entities: list[str] | None = None, limit: int = 50, offset: int = 0
 ) -> list[Hit] | None:
-    """``search`` on SQLite without a Session: one pooled driver connection, one transaction,
-    the index's freshness read in one statement. None when the index must catch up with the
-    log first, and on PostgreSQL: ``search`` answers then.
+    """``search`` without a Session: one pooled driver connection, one transaction, the
+    index's freshness read in one statement. None when the index must catch up with the log
+    first: ``search`` answers then.
 
     The same page as ``search`` (tests/services/test_fulltext_top.py holds them equal): the
     Session's begin, commit and statement building were a third of a search's time."""
-    if engine.dialect.name != "sqlite":
-        return None
     words = terms(q)
     wanted = search_engine.query(words, _kinds(entities)) if words else None
     if wanted is None or limit <= 0:
         return []
+    sqlite = engine.dialect.name == "sqlite"
     with driver_reader(engine) as connection:
-        # Before the transaction, so the table outlives it (the pool rolls back at check-in).
-        driver_rows(engine, connection, _SNIPPET_TABLE, ())
-        driver_rows(engine, connection, "BEGIN", ())
+        if sqlite:
+            # Before the transaction, so the table outlives it (the pool rolls back at check-in).
+            driver_rows(engine, connection, _SNIPPET_TABLE, ())
+            driver_rows(engine, connection, "BEGIN", ())
+        # (psycopg begins the transaction at the first statement.)
         searcher = search_engine.fresh_searcher(engine, connection)
         if searcher is None:
             return None
         ranked = search_engine.ranked(searcher, wanted, limit, offset)
         if not ranked:
             return []
-        return _sqlite_page(engine, connection, words, ranked)
+        if sqlite:
+            return _sqlite_page(engine, connection, words, ranked)
+        return _postgres_page(engine, connection, words, ranked)
 
 
 def _kinds(entities: list[str] | None) -> list[str] | None:
@@ -153,20 +156,22 @@ def _sqlite_page(
 
 
 def _postgres_page(
-    session: Session, words: list[str], ranked: list[tuple[int, float]]
+    engine: Engine, connection: Any, words: list[str], ranked: list[tuple[int, float]]
 ) -> list[Hit]:
+    """The ranked entries' rows and ``ts_headline`` snippets, read on the driver connection
+    in its transaction (the Session's or ``search_fresh``'s)."""
     ids = [entry_id for entry_id, _ in ranked]
-    connection = session.connection()
+    mark = placeholder(engine)
     plain = _POSTGRES_PLAIN.format("e.title || ' ' || e.body")
     rows = {
         row[0]: row[1:]
-        for row in connection.execute(
-            text(
-                "SELECT e.id, e.entity, e.entity_id, e.slug, e.title,"
-                f" ts_headline('english', {plain}, to_tsquery('english', :q), :headline)"
-                " FROM search_entry AS e WHERE e.id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"ids": ids, "q": _tsquery(words), "headline": _HEADLINE},
+        for row in driver_rows(
+            engine,
+            connection,
+            "SELECT e.id, e.entity, e.entity_id, e.slug, e.title,"
+            f" ts_headline('english', {plain}, to_tsquery('english', {mark}), {mark})"
+            f" FROM search_entry AS e WHERE e.id IN ({', '.join([mark] * len(ids))})",
+            (_tsquery(words), _HEADLINE, *ids),
         )
     }
     return [

@@ -28,8 +28,8 @@ def search(session: Session, q: str, types: list[str], limit: int, offset: int) 
 def search_fresh(
     engine: Engine, q: str, types: list[str], limit: int, offset: int
 ) -> SearchPage | None:
-    """``search`` without a Session when the index is up to date on SQLite
-    (``fulltext.search_fresh``); None where ``search`` must answer."""
+    """``search`` without a Session when the index is up to date (``fulltext.search_fresh``);
+    None where ``search`` must answer."""
     _check(q)
     limit = clamp_limit(limit)
     hits = fulltext.search_fresh(engine, q, types or None, limit=limit + 1, offset=offset)
