@@ -11,7 +11,8 @@ ranking of the same words (FTS5's ``rank`` on SQLite, the ``ts_rank`` sort on Po
 the search ranked with before the index), in alternating rounds. The database is only read.
 
 ``--full`` also times the database's full path, every match ranked and snippeted in one
-statement.
+statement. The last column is the search without a Session (``search_fresh``, what the server
+answers with while the index is up to date), on a connection of its own.
 """
 
 import argparse
@@ -125,7 +126,7 @@ def main() -> None:
         print(f"search index: {held:,} entries, ready in {time.perf_counter() - started:.1f} s")
         header = f"{'query':<16} {'matches':>8} {'search ms':>10} {'index top ms':>13}"
         header += f" {'db ranking ms':>14}" + (f" {'full ms':>9}" if args.full else "")
-        print(header)
+        print(header + f" {'no-Session ms':>14}")
         for q in args.q or QUERIES:
             words = fulltext.terms(q)
             calls: list[Callable[[], object]] = [
@@ -137,6 +138,8 @@ def main() -> None:
             if args.full:
                 calls.append(lambda q=q: full(session, q))
                 widths.append(9)
+            calls.append(lambda q=q: fulltext.search_fresh(engine, q, limit=50))
+            widths.append(14)
             times = _medians_ms(calls, args.rounds)
             line = f"{q:<16} {_matches(session, q):>8,}"
             line += "".join(f" {ms:>{w}.2f}" for ms, w in zip(times, widths, strict=True))

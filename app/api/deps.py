@@ -60,6 +60,23 @@ async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
     return await in_read_pool(request, run)
 
 
+async def in_read_session_unless(
+    request: Request, first: Callable[[], T | None], work: Callable[[Session], T]
+) -> T:
+    """``first()`` in the read threads; where it answers None, ``work(session)`` in a read-only
+    unit of work in the same thread: one crossing either way (``in_read_session``). For a
+    read that has a path without a Session (the search while its index is up to date)."""
+
+    def run() -> T:
+        answered = first()
+        if answered is not None:
+            return answered
+        with unit_of_work(request.app.state.read_engine) as session:
+            return work(session)
+
+    return await in_read_pool(request, run)
+
+
 async def in_read_pool(request: Request, work: Callable[..., T], *args: object) -> T:
     """``work(*args)`` in the read threads (see ``in_read_session``)."""
     loop = asyncio.get_running_loop()

@@ -19,8 +19,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from app.api.params import MAX_Q
 from app.models.vocab import Status
 from app.services.common.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT
+from app.services.read.search import PLURAL
 
 FastHandler = Callable[[Request, Response], Awaitable[Response | None]]
 
@@ -73,6 +75,51 @@ def figure_list(items: Sequence[tuple[str, str]]) -> FigureList | None:
     if not measure:
         return None
     return FigureList(measure, status, limit, cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """``GET /v1/search``: what its route's parameters would have been."""
+
+    q: str
+    type: list[str]
+    limit: int | None
+    cursor: str | None
+
+
+def search(items: Sequence[tuple[str, str]]) -> SearchQuery | None:
+    """The search's query (``request.query_params.multi_items()``) when it is one `q` (at most
+    MAX_Q characters), any `type` of the three kinds, at most one `limit` (1 to MAX_LIMIT)
+    and one `cursor` (at most MAX_CURSOR_LENGTH characters), none of them empty; None for
+    anything else (`format` included)."""
+    q: str | None = None
+    types: list[str] = []
+    limit: int | None = None
+    cursor: str | None = None
+    for name, value in items:
+        if not value:
+            return None
+        if name == "q":
+            if q is not None or len(value) > MAX_Q:
+                return None
+            q = value
+        elif name == "type":
+            if value not in PLURAL:  # another is the route's own 400
+                return None
+            types.append(value)
+        elif name == "limit":
+            if limit is not None or not _LIMIT.fullmatch(value) or int(value) > MAX_LIMIT:
+                return None
+            limit = int(value)
+        elif name == "cursor":
+            if cursor is not None or len(value) > MAX_CURSOR_LENGTH:
+                return None
+            cursor = value
+        else:
+            return None
+    if q is None:
+        return None
+    return SearchQuery(q, types, limit, cursor)
 
 
 def figure_detail(slug: str, query_string: bytes) -> str | None:

@@ -1,4 +1,5 @@
-"""The hot reads' one-pass query parsing (app/api/hot_query.py) answers exactly as FastAPI's:
+"""The hot reads' one-pass query parsing (app/api/hot_query.py: the figures list by measure,
+a figure's detail, the search) answers exactly as FastAPI's:
 same status, headers and bytes (every 400 and 422 problem included) for every URL, whether it
 takes the query or declines it."""
 
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.api import hot_query
-from app.api.hot_query import FigureList, figure_detail, figure_list
+from app.api.hot_query import FigureList, SearchQuery, figure_detail, figure_list, search
 from app.main import create_app
 from app.services.derived import figure_docs
 from app.settings import Settings
@@ -41,6 +42,7 @@ def both(
     with monkeypatch.context() as patched:
         patched.setattr(hot_query, "figure_list", lambda items: None)
         patched.setattr(hot_query, "figure_detail", lambda slug, query_string: None)
+        patched.setattr(hot_query, "search", lambda items: None)
         full = answers(client, method, url, headers)
     return fast, full
 
@@ -64,6 +66,17 @@ GOOD = [
     "/v1/figures/deserters-since-invasion",
     "/v1/figures/no-such-figure",
     "/v1/figures/" + "y" * 120,
+    "/v1/search?q=deserted",
+    "/v1/search?q=barrier%20troops&limit=2",
+    "/v1/search?limit=3&q=troops&type=figure&type=event",
+    "/v1/search?q=troops&type=source&type=source",
+    "/v1/search?q=troops&limit=500",
+    "/v1/search?q=troops&limit=2&cursor=eyJvIjoyfQ",
+    "/v1/search?q=troops&cursor=abc",
+    "/v1/search?q=troops&cursor=" + "x" * 1000,
+    "/v1/search?q=%21%21%21",
+    "/v1/search?q=nothingmatchesthis",
+    "/v1/search?q=" + "troops%20" * 55 + "x",
 ]
 # Everything the one pass declines, bad values first: FastAPI's own answer, byte for byte.
 DECLINED = [
@@ -115,6 +128,25 @@ DECLINED = [
     "/v1/figures/deserters-since-invasion?",
     "/v1/figures/deserters-since-invasion?&",
     "/v1/figures/" + "y" * 121,
+    "/v1/search",
+    "/v1/search?q=",
+    "/v1/search?q",
+    "/v1/search?q=troops&q=deserted",
+    "/v1/search?q=" + "x" * 501,
+    "/v1/search?q=troops&type=bogus",
+    "/v1/search?q=troops&type=",
+    "/v1/search?q=troops&type=Figure",
+    "/v1/search?q=troops&limit=0",
+    "/v1/search?q=troops&limit=05",
+    "/v1/search?q=troops&limit=501",
+    "/v1/search?q=troops&limit=1&limit=2",
+    "/v1/search?q=troops&cursor=",
+    "/v1/search?q=troops&cursor=a&cursor=b",
+    "/v1/search?q=troops&cursor=" + LONG,
+    "/v1/search?q=troops&format=json",
+    "/v1/search?q=troops&format=html",
+    "/v1/search?q=troops&format=pdf",
+    "/v1/search?q=troops&colour=red",
 ]
 HEADERS = [
     {},
@@ -175,6 +207,7 @@ def solved(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         "/v1/figures?measure=deserters&limit=1",
         "/v1/figures?measure=deserters&status=published&cursor=eyJzIjoiaWQiLCJ2IjpbWyJpIiwxXV19",
         "/v1/figures/deserters-since-invasion",
+        "/v1/search?q=troops&type=figure&limit=2&cursor=eyJvIjoyfQ",
     ],
 )
 def test_the_hot_shapes_skip_fastapis_parsing(uncached, monkeypatch, url):
@@ -191,6 +224,7 @@ def test_the_hot_shapes_skip_fastapis_parsing(uncached, monkeypatch, url):
         "/v1/figures?measure=desserters",
         "/v1/figures/deserters-since-invasion?format=json",
         "/v1/figures/no-such-figure",
+        "/v1/search?q=troops&format=json",
     ],
 )
 def test_what_it_declines_fastapi_parses_once(uncached, monkeypatch, url):
@@ -249,6 +283,44 @@ def test_which_detail_urls_the_one_pass_takes(slug, query_string, taken):
 )
 def test_what_the_one_pass_declines(query):
     assert figure_list(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "parsed"),
+    [
+        ([("q", "a")], SearchQuery("a", [], None, None)),
+        (
+            [("type", "event"), ("q", "a b"), ("type", "figure"), ("limit", "500")],
+            SearchQuery("a b", ["event", "figure"], 500, None),
+        ),
+        ([("cursor", "c"), ("q", " "), ("limit", "9")], SearchQuery(" ", [], 9, "c")),
+        ([("q", "x" * 500), ("cursor", "c" * 1000)], SearchQuery("x" * 500, [], None, "c" * 1000)),
+    ],
+)
+def test_which_searches_the_one_pass_takes(query, parsed):
+    assert search(query) == parsed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        [],
+        [("limit", "1")],
+        [("q", "")],
+        [("q", "x" * 501)],
+        [("q", "a"), ("q", "b")],
+        [("q", "a"), ("type", "bogus")],
+        [("q", "a"), ("type", "")],
+        [("q", "a"), ("limit", "0")],
+        [("q", "a"), ("limit", "1"), ("limit", "1")],
+        [("q", "a"), ("cursor", "c"), ("cursor", "c")],
+        [("q", "a"), ("cursor", "c" * 1001)],
+        [("q", "a"), ("format", "json")],
+        [("q", "a"), ("measure", "a")],
+    ],
+)
+def test_which_searches_the_one_pass_declines(query):
+    assert search(query) is None
 
 
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:

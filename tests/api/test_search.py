@@ -4,6 +4,7 @@ headline of the article that carries it; ranked best first on both engines."""
 import pytest
 from sqlmodel import Session, select
 
+from app.api import deps
 from app.models import SearchEntry
 from app.services.derived import search_index
 from tests import builders
@@ -118,3 +119,28 @@ class TestTheSeededArticle:
         assert slugs(seeded_client.get("/v1/figures?q=leaked+reports")) == [
             "deserters-since-invasion"
         ]
+
+
+class TestACorrection:
+    def test_is_found_by_the_next_search_in_one_crossing_into_the_read_threads(
+        self, api, engine, monkeypatch
+    ):
+        crossings = []
+        in_read_pool = deps.in_read_pool
+
+        async def counted(*args, **kwargs):
+            crossings.append(args[1])
+            return await in_read_pool(*args, **kwargs)
+
+        monkeypatch.setattr(deps, "in_read_pool", counted)
+        assert slugs(api.get("/v1/search?q=observers&type=figure")) == ["fig-0001", "fig-0003"]
+        with Session(engine) as session:
+            entry = session.exec(select(SearchEntry).where(SearchEntry.slug == "fig-0001")).one()
+            entry.body = "corrected wording"
+            session.add(entry)
+            session.commit()
+        # Other URLs than before: a direct write records no revision for the response cache.
+        assert slugs(api.get("/v1/search?q=corrected")) == ["fig-0001"]
+        assert slugs(api.get("/v1/search?q=observers&type=figure&limit=10")) == ["fig-0003"]
+        # Fresh, stale (the Session's path after the Session-free one), fresh again.
+        assert len(crossings) == 3

@@ -1,10 +1,12 @@
 """A search snippet is escaped HTML whose only markup is the `<mark>` of each match, on one
 line: a record that holds markup is shown as text (app/services/common/fulltext.py, snippet_html)."""
 
+import html
 import re
 
 import pytest
 
+from app.services.common import fulltext
 from tests import builders
 
 NOTE = '<script>alert(1)</script> deserted & "quoted" <b>bold</b>'
@@ -76,3 +78,23 @@ class TestSearchSnippets:
             "Escaped HTML on one line: the matching text with `&`, `<`, `>` and quotes escaped, "
             "the matched words in `<mark>`, and no other markup."
         )
+
+
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "  \x02deserted\x03\n\tregiment  \x04b\x05 " + WHITESPACE,
+        WHITESPACE + "one" + WHITESPACE + "two\x1c\x1dthree\u00a0\u2003four\u3000",
+        "no spaces",
+        "",
+        WHITESPACE,
+    ],
+)
+def test_a_snippet_is_on_one_line_whatever_the_whitespace(marked):
+    # Every run of what a regular expression calls whitespace is one space, none at the ends.
+    text = re.sub(r"\s+", " ", marked.replace("\x04", "<").replace("\x05", ">")).strip()
+    expected = html.escape(text).replace("\x02", "<mark>").replace("\x03", "</mark>")
+    assert fulltext.snippet_html(marked) == expected

@@ -56,3 +56,28 @@ def test_page_snippets_leave_nothing_behind_and_repeat_on_one_connection(seeded)
         assert left.scalar_one() == 0
     assert [h.snippet for h in first] == [h.snippet for h in again]
     assert all("<mark>" in h.snippet for h in first)
+
+
+@pytest.mark.parametrize("q", ["barrier troops", "deserted", "Stalin", "k", "nothingmatches"])
+@pytest.mark.parametrize("kinds", [None, ["figure"], ["event", "source"]])
+@pytest.mark.parametrize(("limit", "offset"), [(51, 0), (2, 3)])
+def test_the_search_without_a_session_is_the_sessions_page(seeded, q, kinds, limit, offset):
+    with Session(seeded) as session:
+        expected = fulltext.search(session, q, kinds, limit=limit, offset=offset)
+        session.commit()
+    assert fulltext.search_fresh(seeded, q, kinds, limit=limit, offset=offset) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only(reason="FTS5 is SQLite's")
+def test_the_search_without_a_session_leaves_nothing_behind(seeded):
+    with Session(seeded) as session:
+        fulltext.search(session, "troops", limit=5)
+        session.commit()
+    first = fulltext.search_fresh(seeded, "troops", limit=5)
+    again = fulltext.search_fresh(seeded, "troops", limit=5)
+    assert first is not None
+    assert first == again
+    with seeded.connect() as connection:
+        left = connection.execute(text("SELECT count(*) FROM temp.search_page"))
+        assert left.scalar_one() == 0

@@ -299,3 +299,17 @@ def test_a_missing_index_is_built_by_the_first_search(engine, tmp_path):
     with Session(engine) as session:
         assert search_engine.ready(session) == 2
     assert search_engine._index(engine).meta is not None
+
+
+def test_the_search_without_a_session_leaves_a_change_to_the_full_search(engine):
+    add(engine, 1, "Zanzibar count", "first")
+    assert found(engine, "zanzibar") == ["figure-1"]
+    assert [h.slug for h in fulltext.search_fresh(engine, "zanzibar") or []] == ["figure-1"]
+    add(engine, 2, "Zanzibar recount", "second")
+    # The log is ahead of the index: the search in a Session catches up, then both agree.
+    assert fulltext.search_fresh(engine, "zanzibar") is None
+    assert found(engine, "zanzibar") == ["figure-1", "figure-2"]
+    assert [h.slug for h in fulltext.search_fresh(engine, "zanzibar") or []] == [
+        "figure-1",
+        "figure-2",
+    ]

@@ -4,10 +4,9 @@ import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlmodel import Session
 
-from app.api import pages, problems
-from app.api.deps import in_read_session
+from app.api import hot_query, pages, problems
+from app.api.deps import in_read_session_unless, read_engine
 from app.api.listing import base_url, link_header, next_url
 from app.api.params import MAX_Q, Cursor, Limit, forbid_unknown_query_params, repeatable
 from app.api.responses import json_response
@@ -15,6 +14,7 @@ from app.errors import InvalidParameterError
 from app.schemas.common import Page
 from app.schemas.search import SearchHit
 from app.services.common import pagination
+from app.services.common.pagination import DEFAULT_LIMIT
 from app.services.read import search
 from app.services.read.search import PLURAL
 from app.web import pages as web
@@ -46,12 +46,6 @@ def _cursor(offset: int | None) -> str | None:
     return pagination.pack({"o": offset})
 
 
-@router.get(
-    "/search",
-    summary="Search figures, events and sources",
-    response_model=Page[SearchHit],
-    responses=pages.HTML_RESPONSE,
-)
 async def search_dataset(
     request: Request,
     response: Response,
@@ -68,7 +62,7 @@ async def search_dataset(
     type: Annotated[
         list[str], repeatable("Only these kinds of record: figure, event or source.", "figure")
     ] = [],  # noqa: B006
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     format: pages.PageFormat = None,
 ) -> Response:
@@ -87,9 +81,13 @@ async def search_dataset(
                 session, q, type, limit, offset, root, lambda n: next_url(request, _cursor(n))
             ),
         )
+    return await _json(request, response, q, type, limit, offset)
 
-    def answer(session: Session) -> Response:
-        page = search.search(session, q, type, limit, offset)
+
+async def _json(
+    request: Request, response: Response, q: str, types: list[str], limit: int, offset: int
+) -> Response:
+    def answer(page: search.SearchPage) -> Response:
         root = base_url(request)
         items = [
             SearchHit(
@@ -106,5 +104,35 @@ async def search_dataset(
         link_header(response, url)
         return json_response(Page[SearchHit](items=items, next=url), response)
 
-    # The search and its page are built in one worker thread (app/api/deps.py).
-    return await in_read_session(request, answer)
+    def fresh() -> Response | None:
+        page = search.search_fresh(read_engine(request), q, types, limit, offset)
+        return None if page is None else answer(page)
+
+    # The search and its page are built in one worker thread (app/api/deps.py): without a
+    # Session when the index is up to date, else in one that brings it up to date.
+    return await in_read_session_unless(
+        request, fresh, lambda session: answer(search.search(session, q, types, limit, offset))
+    )
+
+
+async def _fast_search(request: Request, response: Response) -> Response | None:
+    """A search for JSON with its query read in one pass (app/api/hot_query.py): what
+    ``search_dataset`` answers for the same query, without FastAPI solving its parameters;
+    None for any other query, which ``search_dataset`` then answers."""
+    query = hot_query.search(request.query_params.multi_items())
+    if query is None or pages.prefers_html(request, None):
+        return None
+    limit = DEFAULT_LIMIT if query.limit is None else query.limit
+    offset = _offset(query.cursor)
+    return await _json(request, response, query.q, query.type, limit, offset)
+
+
+router.add_api_route(
+    "/search",
+    search_dataset,
+    methods=["GET"],
+    summary="Search figures, events and sources",
+    response_model=Page[SearchHit],
+    responses=pages.HTML_RESPONSE,
+    route_class_override=hot_query.fast_route(_fast_search),
+)

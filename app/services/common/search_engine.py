@@ -76,6 +76,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.db import driver_rows, placeholder
 from app.settings import Settings
 
 # Raised whenever the rule or the fields change: an index of another version is rebuilt.
@@ -226,16 +227,24 @@ def _postgres(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+# The log's head in one statement; on PostgreSQL the sequences of the rows at or above the
+# index's watermark (``since``, a parameter) come with it.
+_POSTGRES_HEAD = (
+    "SELECT (SELECT token FROM search_index_token LIMIT 1),"
+    " pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+    " ARRAY(SELECT seq FROM search_change WHERE xid >= CAST({since} AS text)::xid8)"
+)
+_SQLITE_HEAD = (
+    "SELECT (SELECT token FROM search_index_token LIMIT 1),"
+    " (SELECT seq FROM sqlite_sequence WHERE name = 'search_change')"
+)
+
+
 def _read_log(connection: Connection, meta: dict[str, Any] | None, *, rows: bool) -> _Log:
     since = int(meta["mark"]) if meta else 0
     if _postgres(connection):
         head = connection.execute(
-            text(
-                "SELECT (SELECT token FROM search_index_token LIMIT 1),"
-                " pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " ARRAY(SELECT seq FROM search_change WHERE xid >= CAST(:since AS text)::xid8)"
-            ),
-            {"since": str(since)},
+            text(_POSTGRES_HEAD.format(since=":since")), {"since": str(since)}
         ).one()
         log = _Log(head[0] or "", int(head[1]))
         seen = set(meta["seen"]) if meta else set()
@@ -251,12 +260,7 @@ def _read_log(connection: Connection, meta: dict[str, Any] | None, *, rows: bool
                 )
             ]
         return log
-    head = connection.execute(
-        text(
-            "SELECT (SELECT token FROM search_index_token LIMIT 1),"
-            " (SELECT seq FROM sqlite_sequence WHERE name = 'search_change')"
-        )
-    ).one()
+    head = connection.execute(text(_SQLITE_HEAD)).one()
     log = _Log(head[0] or "", int(head[1] or 0))
     if rows and log.mark > since:
         log.rows = [
@@ -456,6 +460,31 @@ def _synced(session: Session) -> _Index:
     return index
 
 
+def fresh_searcher(engine: Engine, driver_connection: Any) -> tantivy.Searcher | None:
+    """The searcher of the engine's index when the log, read on this driver connection (in
+    its transaction, one statement), holds nothing the index lacks; None when the index must
+    catch up first, which ``top`` does in a Session.
+
+    The same check as ``_synced``'s first step, without a Session: a search that finds the
+    index fresh, nearly every one, reads nothing else of the log."""
+    index = _index(engine)
+    meta = index.meta
+    if engine.dialect.name != "postgresql":
+        head = driver_rows(engine, driver_connection, _SQLITE_HEAD, (), many=False)[0]
+        log = _Log(head[0] or "", int(head[1] or 0))
+        return index.searcher if _fresh(log, meta, postgres=False) else None
+    if meta is None:
+        return None
+    since = str(int(meta["mark"]))
+    statement = _POSTGRES_HEAD.format(since=placeholder(engine))
+    head = driver_rows(engine, driver_connection, statement, (since,), many=False)[0]
+    # A row at or above the watermark not applied yet: ``_synced`` reads and applies it.
+    if not set(head[2]) <= set(meta["seen"]):
+        return None
+    log = _Log(head[0] or "", int(head[1]))
+    return index.searcher if _fresh(log, meta, postgres=True) else None
+
+
 def ready(session: Session) -> int:
     """Bring the index up to date with what the session sees (building it if it is missing);
     returns how many entries it holds."""
@@ -494,7 +523,13 @@ def top(
     wanted = query(words, entities)
     if wanted is None or limit <= 0:
         return []
-    searcher = _synced(session).searcher
+    return ranked(_synced(session).searcher, wanted, limit, offset)
+
+
+def ranked(
+    searcher: tantivy.Searcher, wanted: tantivy.Query, limit: int, offset: int
+) -> list[tuple[int, float]]:
+    """``top``'s page from a searcher known to be up to date (``_synced``, ``fresh_searcher``)."""
     end = offset + limit
     size = end + 1
     while True:
@@ -503,8 +538,8 @@ def top(
         if len(hits) < size or len(hits) <= end or hits[-1][0] < hits[end - 1][0]:
             break
         size *= 2
-    ranked = sorted(
+    ordered = sorted(
         ((float(score), int(searcher.doc(address)["id"][0])) for score, address in hits),
         key=lambda hit: (-hit[0], hit[1]),
     )
-    return [(entry_id, score) for score, entry_id in ranked[offset:end]]
+    return [(entry_id, score) for score, entry_id in ordered[offset:end]]
