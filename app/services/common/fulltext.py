@@ -95,8 +95,8 @@ def search(
 def search_fresh(
     engine: Engine, q: str, entities: list[str] | None = None, limit: int = 50, offset: int = 0
 ) -> list[Hit] | None:
-    """``search`` without a Session: one pooled driver connection, one transaction, the
-    index's freshness read in one statement. None when the index must catch up with the log
+    """``search`` without a Session: one pooled driver connection (one transaction on
+    SQLite), the index's freshness read in one statement. None when the index must catch up with the log
     first: ``search`` answers then.
 
     The same page as ``search`` (tests/services/test_fulltext_top.py holds them equal): the
@@ -111,7 +111,9 @@ def search_fresh(
             # Before the transaction, so the table outlives it (the pool rolls back at check-in).
             driver_rows(engine, connection, _SNIPPET_TABLE, ())
             driver_rows(engine, connection, "BEGIN", ())
-        # (psycopg begins the transaction at the first statement.)
+        # On PostgreSQL the connection is in autocommit (``driver_reader``): each statement
+        # reads what is committed, as it would in a READ COMMITTED transaction, and a hit
+        # whose entry went between the ranking and the rows is left out of the page.
         searcher = search_engine.fresh_searcher(engine, connection)
         if searcher is None:
             return None
