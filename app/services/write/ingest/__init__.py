@@ -11,6 +11,11 @@ Everything is read and checked before anything is written; every problem is repo
 file, record and field, in one run: the cross-record checks run on every record that is valid
 on its own, even when others in the file are not. A second run over unchanged files writes
 nothing. ``apply`` is the one write step every caller shares.
+
+A single large JSON file is the exception to "read, then write": it is read as a stream
+(``streaming``), and the same four steps run a page of records at a time in the one
+transaction, writing until the first problem and checking to the end, so that its memory is
+bounded by a page rather than by the file and every problem is still reported at once.
 """
 
 import gc
@@ -281,7 +286,7 @@ def _load_stream(
             # last page, so this costs in proportion to a page, not to the run.
             gc.collect(0)
             if progress is not None:
-                progress(f"{section} read", done, shape.counts[section])
+                progress(section, done, shape.counts[section])
         if section == "figures":
             checker.cycles({}, derived)
         if held is not None:
@@ -295,6 +300,7 @@ def _load_stream(
         checker.amends(head, section, declared)
     if checker.problems:
         raise SeedError(checker.problems)
+    assert not cyclic  # a cycle is always a problem of some record: nothing would be written
     return seeded
 
 
