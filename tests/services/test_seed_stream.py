@@ -2,8 +2,10 @@
 whole, on what it writes, what it reports and what it refuses."""
 
 import copy
+import gc
 import json
 import re
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from app.models import metadata
 from app.services.write import ingest
+from app.services.write.ingest.checking import parents_first
 from tests.builders import DOCUMENT_TEXT, dataset
 from tests.conftest import empty_tables
 from tests.helpers import counts
@@ -176,3 +179,23 @@ class TestAStreamedSeed:
             "only records the file changes",
         ]
         assert counts(engine)["revision"] == 0
+
+
+class _Item:
+    def __init__(self, slug: str, parent: str | None):
+        self.slug, self.parent = slug, parent
+
+
+class TestParentsFirst:
+    def test_leaves_no_reference_cycle_holding_the_records_while_the_collector_is_off(self):
+        items = [_Item("child", "parent"), _Item("parent", None)]
+        child = weakref.ref(items[0])
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            assert [item.slug for item in parents_first(items, "parent")] == ["parent", "child"]
+            del items
+            assert child() is None
+        finally:
+            if was_enabled:
+                gc.enable()
