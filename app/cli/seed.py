@@ -131,7 +131,8 @@ def without_cycle_collector() -> Iterator[None]:
     A load holds every record of its files as objects while it writes them, and the collector
     scans all of them on each full collection, which the many objects a load allocates set off
     again and again: most of a large load's CPU went there (bench/README.md, "Seeding one
-    file"). What a load frees it frees by reference counting; it leaves next to no cycles."""
+    file"). What a load frees it frees by reference counting; it leaves next to no cycles,
+    and a file read as a stream has the youngest generation collected after each page."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

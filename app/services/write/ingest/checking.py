@@ -27,17 +27,27 @@ _MODELS: dict[Entity, Any] = {
 }
 
 
-class _Known:
+class Known:
     """Slugs that a reference may point at: those in the files plus those already stored.
 
-    Stored slugs are looked up once per file set, a page at a time, not once per reference.
+    Stored slugs are looked up once per file set (or page of a file read as a stream), a page
+    of slugs at a time, not once per reference.
     """
 
-    def __init__(self, session: Session, files: list[LoadedFile]):
+    def __init__(
+        self, session: Session, batch: dict[Entity, set[str]], texts: dict[str, str | None]
+    ):
         self.session = session
+        self.batch = batch
+        self.texts = texts
+        self.stored: dict[Entity, set[str]] = {kind: set() for kind in _MODELS}
+        self.asked: dict[Entity, set[str]] = {kind: set() for kind in _MODELS}
+
+    @classmethod
+    def of_files(cls, session: Session, files: list[LoadedFile]) -> "Known":
         # Records refused by their own schema still exist as far as references go: a pointer
         # to one is not a second problem.
-        self.batch = {
+        batch = {
             Entity.measure: {m.slug for f in files for m in f.data.measures},
             Entity.source: {s.slug for f in files for s in f.data.sources},
             Entity.event: {e.slug for f in files for e in f.data.events},
@@ -45,19 +55,23 @@ class _Known:
         }
         for f in files:
             for kind, slugs in f.invalid.items():
-                self.batch[kind] |= slugs
-        self.texts: dict[str, str | None] = {
-            slug: text for f in files for slug, text in f.texts.items()
-        }
-        self.stored: dict[Entity, set[str]] = {}
+                batch[kind] |= slugs
+        texts: dict[str, str | None] = {slug: text for f in files for slug, text in f.texts.items()}
+        known = cls(session, batch, texts)
+        known.look_up(files)
+        return known
+
+    def look_up(self, files: list[LoadedFile]) -> None:
+        """The stored records among those the files point at and the run does not hold."""
         for kind, slugs in _references(files).items():
             model = _MODELS[kind]
-            wanted = sorted(slugs - self.batch[kind])
-            self.stored[kind] = {
+            wanted = sorted(slugs - self.batch[kind] - self.asked[kind])
+            self.asked[kind].update(wanted)
+            self.stored[kind].update(
                 slug
                 for page in batching.chunks(wanted)
-                for slug in session.exec(select(model.slug).where(col(model.slug).in_(page)))
-            }
+                for slug in self.session.exec(select(model.slug).where(col(model.slug).in_(page)))
+            )
 
     def exists(self, kind: Entity, slug: str) -> bool:
         return slug in self.batch[kind] or slug in self.stored[kind]
@@ -91,46 +105,44 @@ def _references(files: list[LoadedFile]) -> dict[Entity, set[str]]:
 
 def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
     """Every cross-record problem: duplicates, dangling references, cycles, unquoted quotes."""
-    problems: list[SeedProblem] = []
-    known = _Known(session, files)
-    seen: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    checker = Checker(Known.of_files(session, files))
     for loaded in files:
+        checker.file(loaded)
+    checker.cycles(
+        {s.slug: s.parent for f in files for s in f.data.sources},
+        {g.slug: g.derived_from for f in files for g in f.data.figures},
+    )
+    return checker.problems
+
+
+class Checker:
+    """The checks, told one file at a time (or one page of a file read as a stream).
+
+    ``repeated``, for a file read as a stream, holds the slugs that occur more than once in
+    it, by section: only those need remembering to find duplicates, not every slug seen."""
+
+    def __init__(self, known: Known, repeated: dict[str, set[str]] | None = None):
+        self.known = known
+        self.repeated = repeated
+        self.problems: list[SeedProblem] = []
+        self.seen: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}
+
+    def file(self, loaded: LoadedFile, *, whole: bool = True) -> None:
+        """A file's checks; without ``whole`` (a page of a file) its ``amends`` and
+        ``document`` are left to ``amends`` and ``document``."""
         name = str(loaded.path)
         data = loaded.data
+        known = self.known
 
         def problem(record: str, field_name: str, message: str, _name: str = name) -> None:
-            problems.append(SeedProblem(_name, record, field_name, message))
+            self.problems.append(SeedProblem(_name, record, field_name, message))
 
         for entity, (section, _, _) in ENTITIES.items():
-            for index, item in enumerate(getattr(data, section)):
-                key = (section, item.slug)
-                record = file_record(entity, item, loaded.texts)
-                if key not in seen:
-                    seen[key] = (name, record)
-                    continue
-                first, first_record = seen[key]
-                if entity not in SHARED or first == name:
-                    message = f"duplicate: also in {first}"
-                elif first_record != record:
-                    lines = differences(first_record, record)
-                    message = f"declared differently in {first}: " + "; ".join(
-                        line.replace("database ", "there ").replace("file ", "here ")
-                        for line in lines
-                    )
-                else:
-                    continue  # a shared source or measure, declared identically
-                problem(loaded.label(section, index, item.slug), "slug", message)
-            declared = {item.slug for item in getattr(data, section)}
-            for slug in getattr(data.amends, section):
-                if slug not in declared:
-                    problem(
-                        "file",
-                        f"amends.{section}",
-                        f"{slug!r} is not among this file's {section}: list only records "
-                        "the file changes",
-                    )
-        if data.document is not None and not known.exists(Entity.source, data.document):
-            problem("file", "document", f"unknown source {data.document!r}")
+            self._duplicates(loaded, entity, section)
+            if whole:
+                self.amends(loaded, section, {item.slug for item in getattr(data, section)})
+        if whole:
+            self.document(loaded)
         document_text = known.text_of(data.document) if data.document else None
 
         for index, source in enumerate(data.sources):
@@ -155,19 +167,70 @@ def check(session: Session, files: list[LoadedFile]) -> list[SeedProblem]:
                 elif not known.exists(Entity.figure, figure.derived_from):
                     problem(label, "derived_from", f"unknown figure {figure.derived_from!r}")
             _check_chain(known, figure.attributions, document_text, label, problem)
-    for slug in _cycle_members({s.slug: s.parent for f in files for s in f.data.sources}):
-        problems.append(
-            SeedProblem("(all files)", f"source {slug}", "parent", "parents form a cycle")
-        )
-    for slug in _cycle_members({g.slug: g.derived_from for f in files for g in f.data.figures}):
-        problems.append(
-            SeedProblem("(all files)", f"figure {slug}", "derived_from", "derivations form a cycle")
-        )
-    return problems
+
+    def _duplicates(self, loaded: LoadedFile, entity: Entity, section: str) -> None:
+        name = str(loaded.path)
+        repeated = self.repeated.get(section) if self.repeated is not None else None
+        for index, item in enumerate(getattr(loaded.data, section)):
+            if repeated is not None and item.slug not in repeated:
+                continue
+            key = (section, item.slug)
+            # Only a shared record's form is compared, so only its form is kept.
+            record = file_record(entity, item, loaded.texts) if entity in SHARED else None
+            if key not in self.seen:
+                self.seen[key] = (name, record)
+                continue
+            first, first_record = self.seen[key]
+            if entity not in SHARED or first == name:
+                message = f"duplicate: also in {first}"
+            elif first_record != record:
+                lines = differences(first_record or {}, record or {})
+                message = f"declared differently in {first}: " + "; ".join(
+                    line.replace("database ", "there ").replace("file ", "here ") for line in lines
+                )
+            else:
+                continue  # a shared source or measure, declared identically
+            self.problems.append(
+                SeedProblem(name, loaded.label(section, index, item.slug), "slug", message)
+            )
+
+    def amends(self, loaded: LoadedFile, section: str, declared: set[str]) -> None:
+        """Every slug the file ``amends`` is among its own records (``declared``)."""
+        for slug in getattr(loaded.data.amends, section):
+            if slug not in declared:
+                self.problems.append(
+                    SeedProblem(
+                        str(loaded.path),
+                        "file",
+                        f"amends.{section}",
+                        f"{slug!r} is not among this file's {section}: list only records "
+                        "the file changes",
+                    )
+                )
+
+    def document(self, loaded: LoadedFile) -> None:
+        document = loaded.data.document
+        if document is not None and not self.known.exists(Entity.source, document):
+            self.problems.append(
+                SeedProblem(str(loaded.path), "file", "document", f"unknown source {document!r}")
+            )
+
+    def cycles(self, parents: dict[str, str | None], derived: dict[str, str | None]) -> None:
+        """Sources whose parents, and figures whose derivations, go round in a circle."""
+        for slug in cycle_members(parents):
+            self.problems.append(
+                SeedProblem("(all files)", f"source {slug}", "parent", "parents form a cycle")
+            )
+        for slug in cycle_members(derived):
+            self.problems.append(
+                SeedProblem(
+                    "(all files)", f"figure {slug}", "derived_from", "derivations form a cycle"
+                )
+            )
 
 
 def _check_chain(
-    known: _Known,
+    known: Known,
     links: list[AttributionIn],
     document_text: str | None,
     label: str,
@@ -195,7 +258,7 @@ def _check_chain(
                 break
 
 
-def _cycle_members(parents: dict[str, str | None]) -> list[str]:
+def cycle_members(parents: dict[str, str | None]) -> list[str]:
     members = []
     for start in parents:
         seen: set[str] = set()
@@ -209,17 +272,17 @@ def _cycle_members(parents: dict[str, str | None]) -> list[str]:
 
 
 def parents_first(items: list[Any], parent_of: str) -> Iterator[Any]:
+    """The items, each after its parent among them. A loop, not a recursive closure: a
+    closure that calls itself is a reference cycle, which would keep every item alive while
+    the cyclic collector is off (``sourced seed``)."""
     by_slug = {item.slug: item for item in items}
     done: set[str] = set()
-
-    def visit(item: Any) -> Iterator[Any]:
-        if item.slug in done:
-            return
-        done.add(item.slug)
-        parent = getattr(item, parent_of)
-        if parent in by_slug:
-            yield from visit(by_slug[parent])
-        yield item
-
     for item in items:
-        yield from visit(item)
+        line: list[Any] = []
+        node = item
+        while node is not None and node.slug not in done:
+            done.add(node.slug)
+            line.append(node)
+            parent = getattr(node, parent_of)
+            node = by_slug.get(parent) if parent is not None else None
+        yield from reversed(line)

@@ -37,6 +37,10 @@ class SeedInput(Protocol):
     data: SeedFile
     texts: dict[str, str]
 
+    def label(self, section: str, index: int, slug: str) -> str:
+        """``figures[4] slug``, numbered as in the file."""
+        ...
+
 
 def document_key(loaded: SeedInput) -> str:
     """The document a file speaks for: its ``document`` slug, else its file name."""

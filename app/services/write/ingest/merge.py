@@ -133,7 +133,7 @@ def plan(session: Session, files: Sequence[SeedInput], *, take_file: bool = Fals
             for index, item in enumerate(getattr(loaded.data, section)):
                 key = (entity, item.slug)
                 incoming, hashed = forms[id(item)]
-                label = f"{section}[{index}] {item.slug}"
+                label = loaded.label(section, index, item.slug)
                 if key in declared:
                     if entity in SHARED and declared[key][1] == hashed:
                         result.marks.append(Mark(entity, item.slug, document, name, False, hashed))

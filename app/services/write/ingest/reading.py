@@ -34,10 +34,16 @@ def _record_label(raw: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
     """Split a pydantic error location into the record ('figures[2] deserters') and its field."""
     if len(loc) < 2 or not isinstance(loc[1], int):
         return "file", ".".join(str(p) for p in loc) or "(top level)"
-    section, index, rest = loc[0], loc[1], loc[2:]
-    slug = None
-    with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
-        slug = raw[section][index].get("slug")
+    section, index = loc[0], loc[1]
+    item = None
+    with contextlib.suppress(KeyError, IndexError, TypeError):
+        item = raw[section][index]
+    return _label(section, index, item, loc[2:])
+
+
+def _label(section: str, index: int, item: Any, rest: tuple[Any, ...]) -> tuple[str, str]:
+    """The record ('figures[2] deserters', numbered as in the file) and its field."""
+    slug = item.get("slug") if isinstance(item, dict) else None
     record = f"{section}[{index}]" + (f" {slug}" if isinstance(slug, str) else "")
     field_name = ""
     for part in rest:
@@ -47,16 +53,35 @@ def _record_label(raw: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
     return record, field_name or "(record)"
 
 
+def _problem(name: str, record: str, field_name: str, message: str) -> SeedProblem:
+    message = message.removeprefix("Value error, ")
+    # Whole-record rules name their field at the start of the message ("value: ...").
+    if field_name == "(record)" and ": " in message:
+        field_name, message = message.split(": ", 1)
+    return SeedProblem(name, record, field_name, message)
+
+
 def validation_problems(name: str, raw: Any, error: ValidationError) -> list[SeedProblem]:
     problems = []
     for item in error.errors(include_url=False):
         record, field_name = _record_label(raw, tuple(item["loc"]))
-        message = item["msg"].removeprefix("Value error, ")
-        # Whole-record rules name their field at the start of the message ("value: ...").
-        if field_name == "(record)" and ": " in message:
-            field_name, message = message.split(": ", 1)
-        problems.append(SeedProblem(name, record, field_name, message))
+        problems.append(_problem(name, record, field_name, item["msg"]))
     return problems
+
+
+def validate_record(
+    name: str, section: str, index: int, item: Any
+) -> tuple[Any | None, list[SeedProblem]]:
+    """One record of a section, alone (a file read as a stream): the record, or its problems
+    labelled as the whole file's validation labels them."""
+    model = SECTIONS[section][0]
+    try:
+        return model.model_validate(item), []
+    except ValidationError as exc:
+        return None, [
+            _problem(name, *_label(section, index, item, tuple(error["loc"])), error["msg"])
+            for error in exc.errors(include_url=False)
+        ]
 
 
 def draft_marks(name: str, raw: Any) -> tuple[Any, list[SeedProblem]]:
@@ -157,24 +182,31 @@ def read_file(path: Path) -> tuple[LoadedFile | None, list[SeedProblem]]:
     if loaded is None:
         return None, problems
     loaded.path = path
+    problems.extend(read_texts(loaded))
+    return loaded, problems
+
+
+def read_texts(loaded: LoadedFile) -> list[SeedProblem]:
+    """The sources' texts: given inline, or read from their ``text_file`` beside the file."""
+    problems = []
     data = loaded.data
     loaded.texts.update(inline_texts(data))
     for index, source in enumerate(data.sources):
         if source.text_file is None:
             continue
-        text_path = path.parent / source.text_file
+        text_path = loaded.path.parent / source.text_file
         try:
             loaded.texts[source.slug] = text_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(
                 SeedProblem(
-                    name,
+                    str(loaded.path),
                     loaded.label("sources", index, source.slug),
                     "text_file",
                     f"cannot be read: {exc}",
                 )
             )
-    return loaded, problems
+    return problems
 
 
 def inline_texts(data: SeedFile) -> dict[str, str]:
