@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.models import metadata
 from app.services.write import ingest
@@ -199,3 +201,33 @@ class TestParentsFirst:
         finally:
             if was_enabled:
                 gc.enable()
+
+
+def test_the_tables_are_analysed_each_time_a_streamed_section_doubles(
+    engine, tmp_path, monkeypatch
+):
+    analysed: list[int] = []
+    monkeypatch.setattr(ingest.batching, "analyze_grown", lambda connection: analysed.append(1))
+    ingest.run(engine, [_write(tmp_path, _data())], streaming=STREAMED)
+    # Events, two a page: after 2 and 4 of the 5. Figures: the first page waits for the
+    # figure it is derived from, on the last page, so all 7 are written at once: after 7.
+    assert len(analysed) == 3
+
+
+def test_the_analysis_counts_the_rows_the_seed_s_own_transaction_wrote(engine, tmp_path):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite plans without statistics")
+    with Session(engine) as session:
+        ingest.load(session, [_write(tmp_path, _data())], streaming=STREAMED)
+        # Not committed yet: the statistics view knows nothing of these rows, ANALYZE does.
+        tuples = dict(
+            session.execute(
+                text(
+                    "SELECT relname, reltuples FROM pg_class"
+                    " WHERE relname IN ('event', 'figure', 'attribution')"
+                )
+            ).all()
+        )
+        session.rollback()
+    # Last analysed once all seven figures were written (three links each).
+    assert tuples == {"event": 5, "figure": 7, "attribution": 21}

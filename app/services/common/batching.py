@@ -127,6 +127,19 @@ def _copy(
 _GROWN = ("source", "event", "figure", "attribution", "revision", "search_entry", "figure_doc")
 
 
+def analyze_grown(connection: Connection) -> None:
+    """PostgreSQL: ANALYZE the tables a load grows, whatever ``pg_stat_user_tables`` says.
+
+    Within one transaction the statistics view does not count the transaction's own writes
+    (they are reported when it commits), so ``refresh_statistics`` finds nothing stale in
+    the middle of a long seed; ANALYZE itself sees the rows the transaction wrote."""
+    if connection.dialect.name != "postgresql":
+        return
+    preparer = connection.dialect.identifier_preparer
+    for name in _GROWN:
+        connection.execute(text(f"ANALYZE {preparer.quote(name)}"))
+
+
 def refresh_statistics(connection: Connection) -> list[str]:
     """PostgreSQL: ANALYZE the tables that changed by more than a tenth since their last
     analysis (autovacuum's own rule; returns their names).

@@ -265,6 +265,7 @@ def _load_stream(
     for section in STREAMED:
         held: LoadedFile | None = None
         done = 0
+        analyzed = page // 2
         for loaded, record_problems in pages(path, section, page, head.data):
             checker.problems.extend(record_problems)
             known.look_up([loaded])
@@ -280,6 +281,11 @@ def _load_stream(
                 continue
             settle(held)
             held = None
+            if done >= analyzed * 2:
+                # Plans made on the statistics of the tables' first rows stop using the
+                # right indexes as they grow: analysed again each time they double.
+                batching.analyze_grown(session.connection())
+                analyzed = done
             # What a page leaves in reference cycles (a thousand or so objects, in the SQL
             # statements it built) goes with it, even while ``sourced seed`` has the cyclic
             # collector off: the youngest generation holds only what was allocated since the
