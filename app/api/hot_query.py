@@ -34,6 +34,30 @@ _STATUSES = frozenset(status.value for status in Status)
 _LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 
 
+@dataclass(slots=True)
+class _Paging:
+    """A page's `limit` (plain digits, 1 to MAX_LIMIT) and `cursor` (at most
+    MAX_CURSOR_LENGTH characters), each given at most once."""
+
+    limit: int | None = None
+    cursor: str | None = None
+
+    def take(self, name: str, value: str) -> bool:
+        """Whether ``name`` is `limit` or `cursor` and its value is taken; False for any other
+        name, and for a value to leave to FastAPI."""
+        if name == "limit":
+            if self.limit is not None or not _LIMIT.fullmatch(value) or int(value) > MAX_LIMIT:
+                return False
+            self.limit = int(value)
+            return True
+        if name == "cursor":
+            if self.cursor is not None or len(value) > MAX_CURSOR_LENGTH:
+                return False
+            self.cursor = value
+            return True
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class FigureList:
     """``GET /v1/figures`` by measure: what its route's parameters would have been."""
@@ -51,8 +75,7 @@ def figure_list(items: Sequence[tuple[str, str]]) -> FigureList | None:
     None for anything else."""
     measure: list[str] = []
     status: list[str] = []
-    limit: int | None = None
-    cursor: str | None = None
+    paging = _Paging()
     for name, value in items:
         if not value:
             return None
@@ -62,19 +85,11 @@ def figure_list(items: Sequence[tuple[str, str]]) -> FigureList | None:
             if value not in _STATUSES:
                 return None
             status.append(value)
-        elif name == "limit":
-            if limit is not None or not _LIMIT.fullmatch(value) or int(value) > MAX_LIMIT:
-                return None
-            limit = int(value)
-        elif name == "cursor":
-            if cursor is not None or len(value) > MAX_CURSOR_LENGTH:
-                return None
-            cursor = value
-        else:
+        elif not paging.take(name, value):
             return None
     if not measure:
         return None
-    return FigureList(measure, status, limit, cursor)
+    return FigureList(measure, status, paging.limit, paging.cursor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +109,7 @@ def search(items: Sequence[tuple[str, str]]) -> SearchQuery | None:
     anything else (`format` included)."""
     q: str | None = None
     types: list[str] = []
-    limit: int | None = None
-    cursor: str | None = None
+    paging = _Paging()
     for name, value in items:
         if not value:
             return None
@@ -107,19 +121,11 @@ def search(items: Sequence[tuple[str, str]]) -> SearchQuery | None:
             if value not in PLURAL:  # another is the route's own 400
                 return None
             types.append(value)
-        elif name == "limit":
-            if limit is not None or not _LIMIT.fullmatch(value) or int(value) > MAX_LIMIT:
-                return None
-            limit = int(value)
-        elif name == "cursor":
-            if cursor is not None or len(value) > MAX_CURSOR_LENGTH:
-                return None
-            cursor = value
-        else:
+        elif not paging.take(name, value):
             return None
     if q is None:
         return None
-    return SearchQuery(q, types, limit, cursor)
+    return SearchQuery(q, types, paging.limit, paging.cursor)
 
 
 def figure_detail(slug: str, query_string: bytes) -> str | None:
