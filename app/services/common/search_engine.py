@@ -288,12 +288,15 @@ def _pending(
     return [(seq, entry) for seq, entry, _ in log.rows if seq > int(meta["mark"])]
 
 
-def _fresh(log: _Log, meta: dict[str, Any] | None, postgres: bool) -> bool:
-    if meta is None or meta.get("version") != VERSION or meta.get("token") != log.token:
+def _fresh(head: Sequence[Any], meta: dict[str, Any], postgres: bool) -> bool:
+    """Whether the log's head (a row of ``_POSTGRES_HEAD`` or ``_SQLITE_HEAD``) holds nothing
+    the index lacks: the same database and rule, and no change past the index's watermark
+    (on PostgreSQL, none at or above it that the index has not seen)."""
+    if meta.get("version") != VERSION or meta.get("token") != (head[0] or ""):
         return False
     if postgres:
-        return not _pending(log, meta, postgres)
-    return log.mark <= int(meta["mark"])
+        return set(head[2]) <= set(meta["seen"])
+    return int(head[1] or 0) <= int(meta["mark"])
 
 
 # -- the index, per folder and process --------------------------------------------------------
@@ -453,8 +456,15 @@ def _synced(session: Session) -> _Index:
     connection = session.connection()
     index = _index(connection.engine)
     postgres = _postgres(connection)
-    if _fresh(_read_log(connection, index.meta, rows=False), index.meta, postgres):
-        return index
+    meta = index.meta
+    if meta is not None:
+        if postgres:
+            statement = text(_POSTGRES_HEAD.format(since=":since"))
+            head = connection.execute(statement, {"since": str(int(meta["mark"]))}).one()
+        else:
+            head = connection.execute(text(_SQLITE_HEAD)).one()
+        if _fresh(head, meta, postgres):
+            return index
     with index.locked():
         _catch_up(index, connection)
     return index
@@ -469,20 +479,16 @@ def fresh_searcher(engine: Engine, driver_connection: Any) -> tantivy.Searcher |
     index fresh, nearly every one, reads nothing else of the log."""
     index = _index(engine)
     meta = index.meta
-    if engine.dialect.name != "postgresql":
-        head = driver_rows(engine, driver_connection, _SQLITE_HEAD, (), many=False)[0]
-        log = _Log(head[0] or "", int(head[1] or 0))
-        return index.searcher if _fresh(log, meta, postgres=False) else None
     if meta is None:
         return None
-    since = str(int(meta["mark"]))
-    statement = _POSTGRES_HEAD.format(since=placeholder(engine))
-    head = driver_rows(engine, driver_connection, statement, (since,), many=False)[0]
-    # A row at or above the watermark not applied yet: ``_synced`` reads and applies it.
-    if not set(head[2]) <= set(meta["seen"]):
-        return None
-    log = _Log(head[0] or "", int(head[1]))
-    return index.searcher if _fresh(log, meta, postgres=True) else None
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        statement = _POSTGRES_HEAD.format(since=placeholder(engine))
+        parameters: tuple[Any, ...] = (str(int(meta["mark"])),)
+    else:
+        statement, parameters = _SQLITE_HEAD, ()
+    head = driver_rows(engine, driver_connection, statement, parameters, many=False)[0]
+    return index.searcher if _fresh(head, meta, postgres) else None
 
 
 def ready(session: Session) -> int:
